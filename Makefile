@@ -1,0 +1,57 @@
+# make run: the portal with demo data on http://127.0.0.1:$(PORT).   make test: the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app wsgi
+PORT ?= 5000
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+# WeasyPrint's libraries and a font; Chromium for the browser tests.
+RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+TEST_PACKAGES := chromium
+BENCH_PACKAGES := wrk
+
+.PHONY: run serve worker test test-fast migrate demo bench system-packages clean
+
+define apt_install
+	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing system packages:" $$missing; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+endef
+
+$(VENV)/.installed: requirements.txt
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq python3-venv >/dev/null && $(PYTHON) -m venv $(VENV); }
+	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+system-packages:
+	$(call apt_install,$(RUN_PACKAGES))
+
+run: export PORTAL_ENV ?= development
+run: system-packages $(VENV)/.installed
+	$(FLASK) db upgrade
+	$(FLASK) demo load
+	@echo "Serving http://127.0.0.1:$(PORT)  (sign-ins are in README.md; Ctrl-C stops)"
+	$(VENV)/bin/gunicorn --workers 2 --threads 4 --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
+
+migrate: export PORTAL_ENV ?= development
+migrate: $(VENV)/.installed
+	$(FLASK) db upgrade
+
+test: system-packages $(VENV)/.installed-dev
+	$(call apt_install,$(TEST_PACKAGES))
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: system-packages $(VENV)/.installed-dev
+	$(call apt_install,$(BENCH_PACKAGES))
+	$(PY) benchmarks/pages.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

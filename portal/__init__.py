@@ -1,0 +1,86 @@
+"""The in-plant print portal: create_app() wires configuration, extensions, blueprints and errors."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+from portal import database  # noqa: F401  (SQLite pragmas and BEGIN IMMEDIATE)
+from portal.config import Config, config_for_environment
+from portal.extensions import csrf, db, htmx, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class MissingSecretKey(SystemExit):
+    pass
+
+
+def create_app(config: type[Config] | dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=os.environ.get("PORTAL_INSTANCE_PATH", str(ROOT / "instance")),
+    )
+    base = config if isinstance(config, type) else config_for_environment()
+    app.config.from_object(base)
+    if isinstance(config, dict):
+        app.config.update(config)
+    _finish_config(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    htmx.init_app(app)
+
+    from portal import web
+
+    web.init_app(app)
+    _register_blueprints(app)
+    return app
+
+
+def _finish_config(app: Flask) -> None:
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'portal.db'}"
+    if not app.config.get("UPLOAD_DIR"):
+        app.config["UPLOAD_DIR"] = str(Path(app.instance_path) / "uploads")
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # One connection per thread; the busy timeout lives in portal.database.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
+    if not app.config.get("SECRET_KEY"):
+        if app.config["PORTAL_ENV"] != "development":
+            raise MissingSecretKey(
+                "SECRET_KEY is not set. Set it in the environment to a long random value, "
+                "for example: export SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))'). "
+                "For a local demo, run with PORTAL_ENV=development (make run does)."
+            )
+        app.config["SECRET_KEY"] = _development_secret(Path(app.instance_path) / "secret_key")
+    app.debug = app.config["PORTAL_ENV"] == "development" and bool(os.environ.get("FLASK_DEBUG"))
+
+
+def _development_secret(path: Path) -> str:
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _register_blueprints(app: Flask) -> None:
+    from portal.accounts import blueprint as accounts
+    from portal.addresses import blueprint as addresses
+    from portal.billing import blueprint as billing
+    from portal.catalog import blueprint as catalog
+    from portal.demo import blueprint as demo
+    from portal.documents import blueprint as documents
+    from portal.home import blueprint as home
+    from portal.orders import blueprint as orders
+    from portal.promises import blueprint as promises
+
+    for blueprint in (accounts, addresses, billing, catalog, demo, documents, home, orders, promises):
+        app.register_blueprint(blueprint)

@@ -1,0 +1,124 @@
+"""Users, departments and who belongs where; sign-in sessions and failed attempts."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.database import UTCDateTime, enum_column, utcnow
+from portal.extensions import db
+
+
+class Role(enum.StrEnum):
+    CUSTOMER = "customer"
+    STAFF = "staff"
+    ADMIN = "admin"
+
+
+class DepartmentKind(enum.StrEnum):
+    ACADEMIC = "academic"
+    ADMINISTRATIVE = "administrative"
+
+
+class MemberRole(enum.StrEnum):
+    MEMBER = "member"
+    ADMINISTRATOR = "administrator"
+
+
+class Department(db.Model):
+    __tablename__ = "departments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[DepartmentKind] = mapped_column(enum_column(DepartmentKind))
+    mail_stop: Mapped[str | None] = mapped_column(String(40))
+
+    memberships: Mapped[list[Membership]] = relationship(back_populates="department")
+
+    def __repr__(self) -> str:
+        return f"<Department {self.name}>"
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(enum_column(Role), default=Role.CUSTOMER)
+    phone: Mapped[str | None] = mapped_column(String(40))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    memberships: Mapped[list[Membership]] = relationship(back_populates="user")
+
+    # Set on the instance loaded for a request: the sign-in session it came with (Flask-Login id).
+    session_token = None
+
+    def get_id(self) -> str | None:
+        return self.session_token
+
+    # UserMixin compares users by get_id(); ours is the session token, so compare as rows instead.
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in (Role.STAFF, Role.ADMIN)
+
+    @property
+    def first_name(self) -> str:
+        """"Maya" for "Prof. Maya Okafor": titles ending in a full stop are skipped."""
+        words = [word for word in self.name.split() if not word.endswith(".")]
+        return words[0] if words else self.name
+
+    def __repr__(self) -> str:
+        return f"<User {self.email}>"
+
+
+class Membership(db.Model):
+    """A customer belongs to one or more departments; an administrator manages its accounts."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("user_id", "department_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id", ondelete="CASCADE"))
+    role: Mapped[MemberRole] = mapped_column(enum_column(MemberRole), default=MemberRole.MEMBER)
+
+    user: Mapped[User] = relationship(back_populates="memberships")
+    department: Mapped[Department] = relationship(back_populates="memberships")
+
+
+class SignInSession(db.Model):
+    """One signed-in browser. Signing in makes a new one (rotation); signing out deletes it."""
+
+    __tablename__ = "sign_in_sessions"
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    authenticated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SignInFailure(db.Model):
+    """A failed sign-in, counted per email address and per network address for throttling."""
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (Index("ix_sign_in_failures_email_at", "email", "at"),
+                      Index("ix_sign_in_failures_address_at", "address", "at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

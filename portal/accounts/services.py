@@ -1,0 +1,109 @@
+"""Signing in and out, and creating people. Services flush and never commit."""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from sqlalchemy import delete, func, select
+
+from portal.accounts import rules
+from portal.accounts.models import (
+    Department, Membership, MemberRole, Role, SignInFailure, SignInSession, User,
+)
+from portal.extensions import db
+from portal.failures import ValidationFailed
+
+hasher = PasswordHasher()  # argon2id
+_DUMMY_HASH = hasher.hash("not a real password, used to even out timing")
+
+REFUSED = "That email and password do not match an account. Check both and try again."
+THROTTLED = "Too many attempts. Wait 15 minutes and try again, or call the shop."
+
+
+def hash_password(password: str) -> str:
+    return hasher.hash(password)
+
+
+def authenticate(*, email: str, password: str, address: str, now: datetime) -> User:
+    """The active user with this email and password; raises ValidationFailed with one generic message.
+
+    Failures are recorded per email and per network address; past the limit every attempt is
+    refused with the same message whether or not the account exists.
+    """
+    email = rules.normalize_email(email)
+    since = rules.throttle_window_start(now, current_app.config["SIGN_IN_WINDOW_MINUTES"])
+    by_email = db.session.scalar(select(func.count()).where(
+        SignInFailure.email == email, SignInFailure.at >= since))
+    by_address = db.session.scalar(select(func.count()).where(
+        SignInFailure.address == address, SignInFailure.at >= since))
+    if rules.is_throttled(by_email, by_address, current_app.config["SIGN_IN_MAX_FAILURES"]):
+        raise ValidationFailed(THROTTLED)
+    user = db.session.scalar(select(User).where(User.email == email))
+    if not _password_matches(user.password_hash if user else _DUMMY_HASH, password) or not user or not user.active:
+        db.session.add(SignInFailure(email=email, address=address, at=now))
+        db.session.flush()
+        raise ValidationFailed(REFUSED)
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    db.session.execute(delete(SignInFailure).where(SignInFailure.email == email))
+    return user
+
+
+def _password_matches(password_hash: str, password: str) -> bool:
+    try:
+        return hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def start_session(user: User, *, now: datetime) -> str:
+    """A new random session token for this browser (the session id rotates at every sign-in)."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(SignInSession(token=token, user_id=user.id, created_at=now,
+                                 authenticated_at=now, expires_at=now + rules.SESSION_LIFETIME))
+    db.session.flush()
+    user.session_token = token
+    return token
+
+
+def end_session(token: str | None) -> None:
+    """Sign-out: the session is deleted, so a copy of the old cookie is dead too."""
+    if token:
+        db.session.execute(delete(SignInSession).where(SignInSession.token == token))
+
+
+def load_session(token: str, *, now: datetime) -> User | None:
+    """The user of a live session token, or None. One query per request."""
+    row = db.session.execute(
+        select(User, SignInSession.authenticated_at)
+        .join(SignInSession, SignInSession.user_id == User.id)
+        .where(SignInSession.token == token, SignInSession.expires_at > now, User.active.is_(True))
+    ).first()
+    if row is None:
+        return None
+    user, authenticated_at = row
+    user.session_token = token
+    user.authenticated_at = authenticated_at
+    return user
+
+
+def create_user(*, email: str, name: str, password: str, role: Role = Role.CUSTOMER,
+                phone: str | None = None, departments: list[Department] = (),
+                administers: list[Department] = ()) -> User:
+    user = User(email=rules.normalize_email(email), name=name, role=role, phone=phone,
+                password_hash=hash_password(password))
+    db.session.add(user)
+    for department in (d for d in departments if d not in administers):
+        db.session.add(Membership(user=user, department=department, role=MemberRole.MEMBER))
+    for department in administers:
+        db.session.add(Membership(user=user, department=department, role=MemberRole.ADMINISTRATOR))
+    db.session.flush()
+    return user
+
+
+def departments_of(user: User) -> list[Department]:
+    return list(db.session.scalars(
+        select(Department).join(Membership).where(Membership.user_id == user.id).order_by(Department.name)))

@@ -1,0 +1,6 @@
+"""The catalog and the configurator: options, quantity, files, price and delivery estimate."""
+from flask import Blueprint
+
+blueprint = Blueprint("catalog", __name__)
+
+from portal.catalog import routes  # noqa: E402,F401

@@ -1,0 +1,87 @@
+"""The catalog and each product's configurator."""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import abort, request, url_for
+from flask_login import current_user, login_required
+
+from portal.catalog import blueprint, forms, services
+from portal.database import utcnow
+from portal.documents import services as documents
+from portal.extensions import db
+from portal.failures import NotAllowed, ValidationFailed
+from portal.orders.services import checkout_defaults
+from portal.promises.services import shop_today
+from portal.web import render
+from portal.web.navigation import invalid_status, redirect_to
+
+
+@blueprint.get("/products")
+@login_required
+def index():
+    """The catalog: every product the shop takes online."""
+    return render("catalog/index.html", products=services.active_products())
+
+
+def _product(slug: str):
+    try:
+        return services.product_by_slug(slug)
+    except NotAllowed:
+        abort(404)
+
+
+def _configuration(product, formdata):
+    today = shop_today(utcnow())
+    form = forms.configurator_form(product, formdata, today=today)
+    if formdata is not None:
+        form.validate()
+    try:
+        return form, services.configure(product, form, current_user, today=today)
+    except NotAllowed:
+        abort(404)
+
+
+def _page(product, formdata, *, status: int = 200, partial: str | None = None, upload_error: str = ""):
+    form, config = _configuration(product, formdata)
+    defaults = checkout_defaults(current_user)
+    estimate = config.estimate(delivery_method=defaults.delivery_method, now=utcnow())
+    return render("catalog/configure.html", partial, status=status, product=product, form=form,
+                  job=config, quote=config.quote(), estimate=estimate, defaults=defaults,
+                  problems=config.problems if formdata else {}, upload_error=upload_error)
+
+
+@blueprint.get("/products/<slug>")
+@login_required
+def configure(slug: str):
+    """The configurator page; a targeted htmx request gets the price-and-date fragment."""
+    product = _product(slug)
+    return _page(product, request.args if request.args else None, partial="catalog/_quote.html")
+
+
+@blueprint.post("/products/<slug>")
+@login_required
+def configure_post(slug: str):
+    """Uploads, reorders or removes files; continues to checkout when the job is complete."""
+    product = _product(slug)
+    action = request.form.get("action", "update")
+    entries = forms.move_entry(forms.file_entries(request.form), action)
+    upload_error = ""
+    for upload in (u for u in request.files.getlist("upload") if u and u.filename):
+        try:
+            stored = documents.store_pdf(current_user, data=documents.read_limited(upload.stream),
+                                         filename=upload.filename)
+            db.session.commit()
+        except ValidationFailed as refused:
+            db.session.rollback()
+            upload_error = f"{documents.rules.display_name(upload.filename)}: {refused.errors['upload']}"
+            continue
+        entries.append(forms.entry_for(stored))
+    formdata = forms.with_entries(request.form, entries)
+    if action == "checkout" and not upload_error:
+        config = _configuration(product, formdata)[1]
+        if config.is_complete:
+            return redirect_to(url_for("orders.checkout") + "?" + urlencode(forms.config_args(product, formdata)))
+    status = invalid_status() if action == "checkout" or upload_error else 200
+    return _page(product, formdata, status=status, partial="catalog/_configurator.html",
+                 upload_error=upload_error)

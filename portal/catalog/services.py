@@ -1,0 +1,165 @@
+"""Products and configurations: what a customer chose, checked, priced and estimated."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from portal.accounts.models import User
+from portal.catalog import rules
+from portal.catalog.models import OptionChoice, Product, ProductOption
+from portal.documents import services as documents
+from portal.documents.models import StoredFile
+from portal.extensions import db
+from portal.failures import NotAllowed, ValidationFailed
+from portal.promises import services as promises
+from portal.promises.rules import Estimate
+
+
+def active_products() -> list[Product]:
+    return list(db.session.scalars(select(Product).where(Product.active.is_(True)).order_by(Product.position)))
+
+
+def product_by_slug(slug: str, *, include_retired: bool = False) -> Product:
+    """The product with its options and choices loaded; raises NotAllowed when there is none."""
+    query = select(Product).where(Product.slug == slug).options(
+        selectinload(Product.options).selectinload(ProductOption.choices))
+    product = db.session.scalar(query)
+    if product is None or (not product.active and not include_retired):
+        raise NotAllowed("product")
+    return product
+
+
+@dataclass
+class ConfiguredFile:
+    file: StoredFile
+    title: str
+    copyright_status: str | None
+
+
+@dataclass
+class Configuration:
+    """A job as configured, before it is an order: enough to price it and promise a date."""
+
+    product: Product
+    choices: dict[str, OptionChoice]
+    quantity: int | None
+    rush: bool = False
+    files: list[ConfiguredFile] = field(default_factory=list)
+    title: str = ""
+    course_code: str = ""
+    term: str = ""
+    instructor: str = ""
+    enrollment: int | None = None
+    problems: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        """Pages per copy: the files' pages added up, or the product's usual count before upload."""
+        return sum(f.file.page_count for f in self.files) or self.product.default_pages
+
+    @property
+    def has_files(self) -> bool:
+        return bool(self.files)
+
+    @property
+    def is_complete(self) -> bool:
+        return not self.problems
+
+    def chosen_rules(self) -> dict[str, rules.ChoiceRules]:
+        return {code: choice.rules() for code, choice in self.choices.items()}
+
+    def option_labels(self) -> list[list[str]]:
+        labels = {option.code: option.label for option in self.product.options}
+        return [[labels[code], choice.label] for code, choice in self.choices.items()]
+
+    def quote(self) -> rules.Quote | None:
+        if self.quantity is None or "quantity" in self.problems:
+            return None
+        return rules.price(self.product.rules(), self.chosen_rules(), quantity=self.quantity,
+                           pages=self.pages, rush=self.rush)
+
+    def estimate(self, *, delivery_method: str, now: datetime) -> Estimate | None:
+        if self.quantity is None or "quantity" in self.problems:
+            return None
+        return promises.estimate_for(self.product.rules(), self.chosen_rules(), quantity=self.quantity,
+                                     pages=self.pages, rush=self.rush, delivery_method=delivery_method,
+                                     now=now)
+
+    def job_title(self) -> str:
+        if self.title:
+            return self.title
+        if self.product.is_course_pack and self.course_code:
+            return f"{self.course_code} course pack, {self.term}".strip(", ")
+        if self.files:
+            return f"{self.product.name}: {self.files[0].title}"
+        return self.product.name
+
+
+def configure(product: Product, form, owner: User, *, today: date) -> Configuration:
+    """Reads a configurator form into a Configuration and records every problem by field.
+
+    Another customer's file id in the form raises NotAllowed; nothing else raises: the problems
+    say what is missing, so a half-finished job can still be priced. Field errors come from
+    form.validate(), which the caller runs when the customer has submitted something.
+    """
+    problems = {name: errors[0] for name, errors in form.errors.items() if name != "files" and errors}
+    choices = {}
+    for code, radio in form.options():
+        option = next(o for o in product.options if o.code == code)
+        choices[code] = next((c for c in option.choices if c.code == radio.data), option.default_choice)
+    entries = [entry.form for entry in form.files.entries if entry.form.file_id.data]
+    try:
+        ids = [int(entry.file_id.data) for entry in entries]
+    except ValueError:
+        raise NotAllowed("file") from None
+    owned = documents.owned_files(owner, ids)
+    files = [ConfiguredFile(owned[file_id], " ".join((entry.title.data or "").split())
+                            or documents.rules.title_from_name(owned[file_id].original_name),
+                            entry.copyright.data if product.is_course_pack else None)
+             for file_id, entry in zip(ids, entries)]
+    config = Configuration(
+        product=product, choices=choices, quantity=form.quantity.data, rush=bool(form.rush.data),
+        files=files, title=" ".join((form.title.data or "").split()), problems=problems)
+    if product.is_course_pack:
+        config.course_code = rules.clean_course_code(form.course_code.data)
+        config.term = form.term.data or ""
+        config.instructor = " ".join((form.instructor.data or "").split())
+        config.enrollment = form.enrollment.data
+        if config.quantity is None and "quantity" not in problems:
+            config.quantity = config.enrollment
+        _course_pack_problems(config, problems, today)
+    if product.needs_files and not files:
+        problems.setdefault("files", "Upload your readings as PDF files." if product.is_course_pack
+                            else "Upload your artwork as a PDF file.")
+    if config.quantity is not None and "quantity" not in problems:
+        problem = rules.quantity_problem(product.rules(), config.quantity)
+        if problem:
+            problems["quantity"] = problem
+    elif config.quantity is None and "quantity" not in problems:
+        problems["quantity"] = rules.quantity_problem(product.rules(), None)
+    if config.rush and not product.rush_surcharge_percent:
+        config.rush = False
+    return config
+
+
+def _course_pack_problems(config: Configuration, problems: dict[str, str], today: date) -> None:
+    problem = rules.course_code_problem(config.course_code)
+    if problem:
+        problems.setdefault("course_code", problem)
+    if not config.term:
+        problems.setdefault("term", "Choose the term the course is taught.")
+    elif config.term not in rules.upcoming_terms(today):
+        problems.setdefault("term", f"Choose this term or a coming one; {config.term} has passed.")
+    if not config.instructor:
+        problems.setdefault("instructor", "Enter the instructor's name.")
+    if config.enrollment is None and "enrollment" not in problems:
+        problems["enrollment"] = "Enter how many students are enrolled."
+
+
+def require_complete(config: Configuration) -> Configuration:
+    if config.problems:
+        raise ValidationFailed(config.problems)
+    return config

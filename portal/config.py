@@ -1,0 +1,73 @@
+"""Configuration from the environment: DATABASE_URL, SECRET_KEY, REDIS_URL, SMTP_* and PORTAL_*."""
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _int(name: str, default: int) -> int:
+    return int(_env(name, str(default)))
+
+
+class Config:
+    """Production defaults; every value can be set from the environment."""
+
+    PORTAL_ENV = _env("PORTAL_ENV", "production")
+    SECRET_KEY = _env("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL")  # None: SQLite file in the instance folder
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    REDIS_URL = _env("REDIS_URL")
+
+    # The shop as customers see it on every page.
+    SHOP_NAME = _env("PORTAL_SHOP_NAME", "Campus Print & Mail")
+    SHOP_PHONE = _env("PORTAL_SHOP_PHONE", "(555) 013-4400")
+    SHOP_HOURS = _env("PORTAL_SHOP_HOURS", "Mon–Fri 8:00–17:00")
+    SHOP_LOCATION = _env("PORTAL_SHOP_LOCATION", "Service Building, Room 110")
+    SHOP_EMAIL = _env("PORTAL_SHOP_EMAIL", "printshop@example.edu")
+    TIMEZONE = _env("PORTAL_TIMEZONE", "America/New_York")
+    ORDER_CUTOFF = _env("PORTAL_ORDER_CUTOFF", "14:00")
+    # A budget code in the university's format: fund-organisation-account.
+    BUDGET_CODE_PATTERN = _env("PORTAL_BUDGET_CODE_PATTERN", r"\d{2}-\d{4}-\d{4}")
+    BUDGET_CODE_EXAMPLE = _env("PORTAL_BUDGET_CODE_EXAMPLE", "10-4410-7200")
+
+    # Files.
+    UPLOAD_DIR = _env("PORTAL_UPLOAD_DIR")  # None: "uploads" in the instance folder
+    MAX_PDF_BYTES = _int("PORTAL_MAX_PDF_MB", 100) * 1024 * 1024
+    MAX_CONTENT_LENGTH = MAX_PDF_BYTES + 1024 * 1024
+
+    # Sessions and CSRF (RELIABILITY.md, baseline controls).
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    REMEMBER_COOKIE_HTTPONLY = True
+    PERMANENT_SESSION_LIFETIME = timedelta(days=14)
+    WTF_CSRF_TIME_LIMIT = None  # valid for the session: a page left open still works
+    WTF_CSRF_HEADERS = ["X-CSRFToken"]
+    SIGN_IN_MAX_FAILURES = _int("PORTAL_SIGN_IN_MAX_FAILURES", 5)
+    SIGN_IN_WINDOW_MINUTES = _int("PORTAL_SIGN_IN_WINDOW_MINUTES", 15)
+
+    PAGE_SIZE = 25
+
+
+class DevelopmentConfig(Config):
+    # make run serves plain http on 127.0.0.1; browsers treat loopback as secure, so Secure cookies work.
+    PORTAL_ENV = "development"
+
+
+class TestConfig(Config):
+    PORTAL_ENV = "test"
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    SIGN_IN_MAX_FAILURES = 5
+
+
+def config_for_environment() -> type[Config]:
+    return {"development": DevelopmentConfig, "test": TestConfig}.get(
+        _env("PORTAL_ENV", "production"), Config
+    )

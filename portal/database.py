@@ -1,0 +1,89 @@
+"""SQLite tuned for several writers: WAL, a busy timeout, foreign keys, BEGIN IMMEDIATE for writes.
+
+A request that may write (anything but GET/HEAD/OPTIONS) and all background work take the write
+lock when their transaction begins, so two writers queue on the busy timeout instead of failing
+half-way with "database is locked". Reads begin a plain deferred transaction and never wait.
+"""
+from __future__ import annotations
+
+import contextvars
+import enum
+from contextlib import contextmanager
+from datetime import datetime, timezone
+
+from flask import g, has_request_context, request
+from sqlalchemy import DateTime, Enum, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.types import TypeDecorator
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+BUSY_TIMEOUT_MS = 30_000
+
+
+_immediate_outside_requests = contextvars.ContextVar("immediate_outside_requests", default=True)
+
+
+def wants_write_lock() -> bool:
+    if not has_request_context():
+        return _immediate_outside_requests.get()
+    return request.method not in SAFE_METHODS or bool(g.get("write_transaction"))
+
+
+@contextmanager
+def deferred_transactions():
+    """Outside requests, begin plain (deferred) transactions: for a test's own session, which reads
+    between requests and must not hold the write lock they need."""
+    token = _immediate_outside_requests.set(False)
+    try:
+        yield
+    finally:
+        _immediate_outside_requests.reset(token)
+
+
+@event.listens_for(Engine, "connect")
+def _on_connect(dbapi_connection, connection_record):
+    if type(dbapi_connection).__module__.split(".")[0] != "sqlite3":
+        return
+    dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, below
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _on_begin(connection):
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if wants_write_lock() else "BEGIN")
+
+
+class UTCDateTime(TypeDecorator):
+    """A moment in time, stored in UTC and always returned timezone-aware (SQLite keeps no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: pass an aware UTC datetime")
+        return value.astimezone(timezone.utc) if dialect.name != "sqlite" else value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def enum_column(enum_class: type[enum.Enum], length: int = 24) -> Enum:
+    """Enums stored as their values in a VARCHAR with a CHECK, the same on SQLite and PostgreSQL."""
+    return Enum(enum_class, native_enum=False, length=length, create_constraint=True,
+                values_callable=lambda members: [member.value for member in members],
+                validate_strings=True)

@@ -1,0 +1,6 @@
+"""Demo data for `make run`: `flask --app wsgi demo load` (once; again does nothing)."""
+from flask import Blueprint
+
+blueprint = Blueprint("demo", __name__, cli_group="demo")
+
+from portal.demo import commands  # noqa: E402,F401

@@ -1,0 +1,232 @@
+"""A campus with a year of history: departments, people, things on file and past orders."""
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, time, timedelta, timezone
+
+from sqlalchemy import select
+
+from portal.accounts.models import Department, DepartmentKind, Role, User
+from portal.accounts.services import create_user
+from portal.addresses.models import Address, AddressKind
+from portal.billing.models import AccountHolder, BillingAccount
+from portal.catalog import rules as pricing
+from portal.catalog.models import Product
+from portal.demo import sample_pdfs
+from portal.demo.catalog import load_catalog
+from portal.documents import services as documents
+from portal.extensions import db
+from portal.orders import rules as order_rules
+from portal.orders.models import (CopyrightStatus, DeliveryMethod, Order, OrderEvent, OrderFile,
+                                  OrderStatus)
+from portal.promises import rules as promise_rules
+from portal.promises import services as promises
+from portal.promises.models import Closure
+
+PASSWORDS = {"customer": "print-demo-faculty", "admin": "print-demo-admin", "staff": "print-demo-staff"}
+
+DEPARTMENTS = [
+    ("Academics", DepartmentKind.ADMINISTRATIVE, "MS 101"), ("Athletics", DepartmentKind.ADMINISTRATIVE, "MS 220"),
+    ("Admissions", DepartmentKind.ADMINISTRATIVE, "MS 140"), ("Administration", DepartmentKind.ADMINISTRATIVE, "MS 100"),
+    ("Alumni", DepartmentKind.ADMINISTRATIVE, "MS 160"), ("School of Law", DepartmentKind.ACADEMIC, "MS 310"),
+    ("History", DepartmentKind.ACADEMIC, "MS 420"), ("Biology", DepartmentKind.ACADEMIC, "MS 510"),
+    ("English", DepartmentKind.ACADEMIC, "MS 430"), ("Economics", DepartmentKind.ACADEMIC, "MS 440"),
+]
+
+# Other customers whose orders fill the shop's history.
+CUSTOMERS = [
+    ("jordan.lee@example.edu", "Jordan Lee", "Athletics", "Field House", "Room 12"),
+    ("amira.haddad@example.edu", "Amira Haddad", "Admissions", "Welcome Center", "Suite 200"),
+    ("sam.whitfield@example.edu", "Sam Whitfield", "Alumni", "Alumni House", "Room 3"),
+    ("grace.chen@example.edu", "Prof. Grace Chen", "Biology", "Life Sciences Building", "Room 412"),
+    ("omar.farouk@example.edu", "Prof. Omar Farouk", "History", "McGraw Hall", "Room 230"),
+    ("lucia.moreno@example.edu", "Prof. Lucía Moreno", "English", "Goldwin Smith Hall", "Room 250"),
+    ("ben.okoro@example.edu", "Ben Okoro", "Academics", "Day Hall", "Room 300"),
+    ("hannah.weiss@example.edu", "Prof. Hannah Weiss", "Economics", "Uris Hall", "Room 440"),
+]
+
+READINGS = [
+    ("Marbury v. Madison (1803), excerpts", 14), ("The Federalist No. 78", 8),
+    ("McCulloch v. Maryland (1819), excerpts", 18), ("Brown v. Board of Education (1954)", 12),
+    ("Notes on judicial review", 22), ("Constitutional interpretation: a primer", 30),
+]
+
+
+def demo_loaded() -> bool:
+    return db.session.scalar(select(User).where(User.email == "faculty@example.edu")) is not None
+
+
+def load(*, now: datetime, seed: int = 2026, history_days: int = 365) -> None:
+    """Everything `make run` shows. Flushes; the caller commits."""
+    rng = random.Random(seed)
+    products = load_catalog()
+    departments = {}
+    for name, kind, mail_stop in DEPARTMENTS:
+        departments[name] = Department(name=name, kind=kind, mail_stop=mail_stop)
+        db.session.add(departments[name])
+    db.session.flush()
+    faculty = create_user(email="faculty@example.edu", name="Prof. Maya Okafor", password=PASSWORDS["customer"],
+                          phone="555-013-2210", departments=[departments["School of Law"], departments["History"]])
+    dept_admin = create_user(email="deptadmin@example.edu", name="Daniel Reyes", password=PASSWORDS["admin"],
+                             phone="555-013-2200", departments=[departments["Alumni"]],
+                             administers=[departments["School of Law"], departments["Alumni"]])
+    create_user(email="staff@example.edu", name="Priya Natarajan", password=PASSWORDS["staff"], role=Role.STAFF,
+                phone="555-013-4401")
+    create_user(email="staff2@example.edu", name="Tom Becker", password=PASSWORDS["staff"], role=Role.STAFF,
+                phone="555-013-4402")
+    create_user(email="manager@example.edu", name="Rosa Alvarez", password=PASSWORDS["staff"], role=Role.ADMIN,
+                phone="555-013-4400")
+
+    law_mailroom = _address(faculty, "Law School mailroom", AddressKind.CAMPUS, building="Myron Taylor Hall",
+                            room="Room 120 (mailroom)", default=True)
+    _address(faculty, "Pickup at the shop", AddressKind.PICKUP)
+    _address(faculty, "Home office", AddressKind.CARRIER, street1="12 Elm Street", city="Ithaca", state="NY",
+             postal_code="14850")
+    law_materials = _account("10-4410-7200", "Law course materials", departments["School of Law"],
+                             threshold=250000, approver=dept_admin, holders=[faculty, dept_admin], default_for=[faculty])
+    history_account = _account("10-2230-7200", "History teaching supplies", departments["History"], holders=[faculty])
+    _account("10-4410-7350", "Law summer institute 2026", departments["School of Law"], holders=[faculty],
+             active_until=date(2026, 8, 31))
+    _address(dept_admin, "Alumni House office", AddressKind.CAMPUS, building="Alumni House", room="Room 1", default=True)
+    alumni = _account("20-5100-6100", "Alumni relations outreach", departments["Alumni"], holders=[dept_admin],
+                      default_for=[dept_admin], threshold=500000, approver=dept_admin)
+
+    for day, reason in [(date(2026, 12, 24), "Winter break"), (date(2026, 12, 28), "Winter break"),
+                        (date(2026, 12, 29), "Winter break"), (date(2026, 12, 30), "Winter break"),
+                        (date(2026, 12, 31), "Winter break"), (date(2027, 1, 2), "Winter break")]:
+        db.session.add(Closure(day=day, reason=reason))
+
+    reading_files = [documents.store_pdf(faculty, data=sample_pdfs.reading_pdf(title, pages), filename=f"{title}.pdf")
+                     for title, pages in READINGS[:4]]
+    customers = [(faculty, law_mailroom, law_materials, reading_files)]
+    for email, name, department, building, room in CUSTOMERS:
+        user = create_user(email=email, name=name, password=PASSWORDS["customer"], departments=[departments[department]])
+        address = _address(user, f"{department} office", AddressKind.CAMPUS, building=building, room=room, default=True)
+        code = f"{rng.randint(10, 40)}-{rng.randint(1000, 9999)}-{rng.randint(6000, 7999)}"
+        account = _account(code, f"{department} printing", departments[department], holders=[user], default_for=[user])
+        artwork = documents.store_pdf(user, data=sample_pdfs.artwork_pdf(f"{department} news", 2),
+                                      filename=f"{department.lower()}-artwork.pdf")
+        customers.append((user, address, account, [artwork]))
+    customers.append((dept_admin, db.session.scalar(select(Address).where(Address.user_id == dept_admin.id)), alumni,
+                      [documents.store_pdf(dept_admin, data=sample_pdfs.artwork_pdf("Alumni weekend", 2),
+                                           filename="alumni-weekend-postcard.pdf")]))
+    db.session.flush()
+    _history(rng, customers, products, now=now, days=history_days, staff=db.session.scalars(
+        select(User).where(User.role != Role.CUSTOMER)).all(), history_account=history_account)
+
+
+def _address(user: User, label: str, kind: AddressKind, *, default: bool = False, building: str = "",
+             room: str = "", street1: str = "", city: str = "", state: str = "", postal_code: str = "") -> Address:
+    address = Address(user_id=user.id, label=label, kind=kind, recipient=user.name, building=building, room=room,
+                      street1=street1, city=city, state=state, postal_code=postal_code, is_default=default)
+    db.session.add(address)
+    db.session.flush()
+    return address
+
+
+def _account(code: str, name: str, department: Department, *, holders: list[User], default_for: list[User] = (),
+             threshold: int | None = None, approver: User | None = None, active_until: date | None = None):
+    account = BillingAccount(code=code, name=name, department_id=department.id, approval_threshold_cents=threshold,
+                             approver_id=approver.id if approver else None, active_until=active_until)
+    db.session.add(account)
+    db.session.flush()
+    for holder in holders:
+        db.session.add(AccountHolder(account_id=account.id, user_id=holder.id, is_default=holder in default_for))
+    db.session.flush()
+    return account
+
+
+STAGES = [OrderStatus.PREPRESS, OrderStatus.PRINTING, OrderStatus.FINISHING, OrderStatus.READY]
+JOB_MIX = [("course-pack", 5), ("flyer", 5), ("poster", 3), ("booklet", 2), ("business-cards", 2),
+           ("postcard-mailer", 2), ("letter-mailer", 1)]
+
+
+def _history(rng: random.Random, customers, products: dict[str, Product], *, now: datetime, days: int,
+             staff: list[User], history_account: BillingAccount) -> None:
+    """Past orders, about three a business day, most delivered on or before their promise."""
+    today = now.date()
+    calendar = promises.shop_calendar(today)
+    slugs = [slug for slug, weight in JOB_MIX for _ in range(weight)]
+    day = today - timedelta(days=days)
+    while day <= today:
+        if calendar.is_business_day(day):
+            for _ in range(rng.choice([1, 2, 3, 3, 4])):
+                owner = customers[0] if rng.random() < 0.08 else rng.choice(customers)
+                _past_order(rng, owner, products[rng.choice(slugs) if owner is not customers[0]
+                                                 else rng.choice(["course-pack", "course-pack", "flyer", "poster"])],
+                            day=day, now=now, calendar=calendar, staff=staff)
+        day += timedelta(days=1)
+
+
+def _past_order(rng, owner, product: Product, *, day: date, now: datetime, calendar, staff) -> None:
+    user, address, account, files = owner
+    chosen = {option.code: rng.choice(option.choices) for option in product.options}
+    if product.is_course_pack:
+        enrollment = rng.choice([18, 24, 35, 42, 60, 85, 120])
+        quantity, pieces = enrollment, files[: rng.randint(min(2, len(files)), len(files))]
+    else:
+        enrollment = None
+        step = product.quantity_step
+        quantity = max(product.min_quantity, rng.choice([1, 2, 5, 10, 25, 50, 100, 250, 500, 1000]) // step * step)
+        quantity = min(quantity, product.max_quantity)
+        pieces = files[:1]
+    pages = sum(f.page_count for f in pieces) or product.default_pages
+    rush = rng.random() < 0.08
+    quote = pricing.price(product.rules(), {c: ch.rules() for c, ch in chosen.items()}, quantity=quantity,
+                          pages=pages, rush=rush)
+    placed_at = datetime.combine(day, time(rng.randint(8, 16), rng.randint(0, 59)), tzinfo=timezone.utc) + timedelta(hours=5)
+    production = promise_rules.production_days(product.rules(), {c: ch.rules() for c, ch in chosen.items()},
+                                               quantity=quantity, pages=pages, rush=rush)
+    estimate = promise_rules.estimate(ordered_at=promises.shop_time(placed_at), cutoff=promises.cutoff(),
+                                      calendar=calendar, production=production, delivery_method=address.kind.value)
+    slip = rng.choices([-2, -1, 0, 0, 0, 0, 1], weights=[2, 5, 20, 20, 20, 20, 3])[0]
+    finished_on = calendar.add_business_days(estimate.delivery, slip) if slip >= 0 else \
+        max(estimate.start, estimate.delivery - timedelta(days=-slip))
+    term = f"{'Spring' if day.month < 6 else ('Summer' if day.month < 9 else 'Fall')} {day.year}"
+    course = rng.choice(["LAW 501", "LAW 612", "HIST 2100", "LAW 540"]) if product.is_course_pack else None
+    order = Order(
+        idempotency_key=f"demo-{rng.getrandbits(64):016x}", customer_id=user.id, department_id=account.department_id,
+        product_id=product.id, title=f"{course} course pack, {term}" if course else f"{product.name}: {pieces[0].original_name.removesuffix('.pdf')}",
+        product_name=product.name, options={c: ch.code for c, ch in chosen.items()},
+        option_labels=[[o.label, chosen[o.code].label] for o in product.options], quantity=quantity,
+        pages_per_copy=pages, rush=rush, course_code=course, term=term if course else None,
+        instructor=user.name if course else None, enrollment=enrollment, price_cents=quote.total_cents,
+        price_lines=[[line.label, line.cents] for line in quote.lines],
+        delivery_method=DeliveryMethod(address.kind.value), address_id=address.id, ship_to=address.snapshot(),
+        billing_account_id=account.id, billing=account.snapshot(), promise_date=estimate.delivery,
+        expected_date=estimate.delivery, placed_at=placed_at, updated_at=placed_at)
+    db.session.add(order)
+    db.session.flush()
+    order.number = order_rules.order_number(order.id, day)
+    for position, stored in enumerate(pieces):
+        order.files.append(OrderFile(file_id=stored.id, position=position, page_count=stored.page_count,
+                                     title=stored.original_name.removesuffix(".pdf"),
+                                     copyright_status=CopyrightStatus.PERMISSION_OBTAINED if course else None))
+    order.events.append(OrderEvent(at=placed_at, status=OrderStatus.RECEIVED, actor_id=user.id,
+                                   message=f"Order placed. Promised for {estimate.delivery:%A, %B %-d}."))
+    # Walk the job through the shop up to today.
+    steps = STAGES + [OrderStatus.SHIPPED if order.delivery_method == DeliveryMethod.CARRIER else None,
+                      OrderStatus.DELIVERED]
+    span = max(1, (finished_on - estimate.start).days)
+    at = placed_at
+    for index, status in enumerate(s for s in steps if s):
+        step_day = estimate.start + timedelta(days=round(span * (index + 1) / len([s for s in steps if s])))
+        at = datetime.combine(min(step_day, finished_on), time(14 + index % 3, 10 * index % 60), tzinfo=timezone.utc)
+        if at > now:
+            break
+        order.status = status
+        order.events.append(OrderEvent(at=at, status=status, actor_id=rng.choice(staff).id,
+                                       message=_STEP_MESSAGES[status]))
+        if status == OrderStatus.DELIVERED:
+            order.delivered_on = finished_on
+    order.updated_at = max(at, placed_at) if at <= now else placed_at
+
+
+_STEP_MESSAGES = {
+    OrderStatus.PREPRESS: "Files checked and imposed.",
+    OrderStatus.PRINTING: "On the press.",
+    OrderStatus.FINISHING: "In the bindery.",
+    OrderStatus.READY: "Finished and packed.",
+    OrderStatus.SHIPPED: "Shipped by carrier.",
+    OrderStatus.DELIVERED: "Delivered.",
+}

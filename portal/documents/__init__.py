@@ -1,0 +1,6 @@
+"""Uploaded PDFs (checked, stored, served to their owner and staff) and generated PDFs."""
+from flask import Blueprint
+
+blueprint = Blueprint("documents", __name__)
+
+from portal.documents import routes  # noqa: E402,F401

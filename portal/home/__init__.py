@@ -1,0 +1,6 @@
+"""The home page: a greeting, open orders and what to order again."""
+from flask import Blueprint
+
+blueprint = Blueprint("home", __name__)
+
+from portal.home import routes  # noqa: E402,F401

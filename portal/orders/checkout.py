@@ -1,0 +1,155 @@
+"""Checkout as the page sees it: the configured job, the choices on file, price, date and problems.
+
+Built the same way for the page, the summary fragment and every button, so what is shown before
+ordering is what place_order records.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from flask import abort
+from werkzeug.datastructures import MultiDict
+
+from portal.accounts.models import User
+from portal.accounts.services import departments_of
+from portal.addresses import services as addresses
+from portal.addresses.models import Address
+from portal.billing import services as billing
+from portal.billing.models import AccountHolder
+from portal.catalog import forms as catalog_forms
+from portal.catalog import services as catalog
+from portal.failures import NotAllowed
+from portal.orders import rules
+from portal.orders.forms import CheckoutForm, configuration_args
+from portal.promises import services as promises
+from portal.web.forms import choices
+
+
+@dataclass
+class Checkout:
+    form: CheckoutForm
+    config: catalog.Configuration
+    config_values: MultiDict
+    addresses: list[Address]
+    holdings: list[AccountHolder]
+    unusable: dict[int, str]
+    today: date
+    now: datetime
+    problems: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def product(self):
+        return self.config.product
+
+    @property
+    def address(self) -> Address | None:
+        return next((a for a in self.addresses if str(a.id) == self.form.address.data), None)
+
+    @property
+    def delivery_method(self) -> str:
+        return self.address.kind.value if self.address else "campus"
+
+    @property
+    def quote(self):
+        return self.config.quote()
+
+    @property
+    def estimate(self):
+        return self.config.estimate(delivery_method=self.delivery_method, now=self.now)
+
+    @property
+    def misses_need_by(self) -> bool:
+        estimate = self.estimate
+        return rules.misses_need_by(self.form.need_by.data, estimate.delivery if estimate else None)
+
+    def ways_to_meet(self):
+        if not self.misses_need_by:
+            return []
+        return promises.ways_to_meet(
+            self.product.rules(), self.config.chosen_rules(), quantity=self.config.quantity,
+            pages=self.config.pages, rush=self.config.rush, delivery_method=self.delivery_method,
+            need_by=self.form.need_by.data, now=self.now)
+
+    @property
+    def adding_address(self) -> bool:
+        return not self.addresses or any(key.startswith("new_address-") for key in self.problems)
+
+    @property
+    def adding_account(self) -> bool:
+        return not self.holdings or any(key.startswith("new_account-") for key in self.problems)
+
+    def edit_args(self) -> list[tuple[str, str]]:
+        return [(k, v) for k, v in self.config_values.items(multi=True) if k != "product"]
+
+
+def build(user: User, values: MultiDict | None, *, now: datetime) -> Checkout:
+    """Everything checkout shows, from the submitted values (or the query string on first view).
+
+    Another customer's file, address or billing account id in the values aborts with 404.
+    """
+    values = values if values is not None else MultiDict()
+    today = promises.shop_today(now)
+    config_values = configuration_args(values)
+    try:
+        product = catalog.product_by_slug(config_values.get("product", ""))
+        config_form = catalog_forms.configurator_form(product, config_values, today=today)
+        config_form.validate()
+        config = catalog.configure(product, config_form, user, today=today)
+    except NotAllowed:
+        abort(404)
+    on_file_addresses = addresses.addresses_of(user)
+    holdings = billing.holdings_of(user)
+    unusable = {h.account_id: reason for h in holdings if (reason := billing.unusable_reason(h.account, today))}
+    first_view = not any(key in values for key in ("address", "billing_account", "idempotency_key"))
+    default_account = next((h for h in holdings if h.account_id not in unusable), None)
+    form = CheckoutForm(None if first_view else values,
+                        address=str(on_file_addresses[0].id) if on_file_addresses else "",
+                        billing_account=str(default_account.account_id) if default_account else "",
+                        idempotency_key=uuid.uuid4().hex)
+    form.address.choices = choices((a.id, a.label) for a in on_file_addresses)
+    form.billing_account.choices = choices((h.account_id, h.account.name) for h in holdings)
+    form.new_account.form.department.choices = choices((d.id, d.name) for d in departments_of(user))
+    checkout = Checkout(form, config, config_values, on_file_addresses, holdings, unusable, today, now)
+    _check_foreign_ids(checkout, user)
+    return checkout
+
+
+def _check_foreign_ids(checkout: Checkout, user: User) -> None:
+    form = checkout.form
+    if form.address.data and checkout.address is None:
+        abort(404)  # not one of this customer's addresses
+    if form.billing_account.data and not any(str(h.account_id) == form.billing_account.data
+                                             for h in checkout.holdings):
+        abort(404)  # not an account this customer may charge
+
+
+def problems_before_placing(checkout: Checkout) -> dict[str, str]:
+    """Everything that stops the order, by field: the form, the job, the address, the account."""
+    form = checkout.form
+    form.validate()
+    problems = {name: errors[0] for name, errors in form.errors.items()
+                if name in ("need_by", "instructions") and errors}
+    if "need_by" not in problems:
+        problem = rules.need_by_problem(form.need_by.data, checkout.today)
+        if problem:
+            problems["need_by"] = problem
+    if checkout.address is None:
+        problems["address"] = "Choose where the order goes, or add an address."
+    account_id = int(form.billing_account.data) if form.billing_account.data else None
+    if account_id is None:
+        problems["billing_account"] = "Choose the budget account to charge, or add one."
+    elif account_id in checkout.unusable:
+        problems["billing_account"] = checkout.unusable[account_id]
+    if checkout.config.problems:
+        problems["config"] = "Some details of the job are missing: edit the job to finish them."
+    return problems
+
+
+def with_config(checkout: Checkout, **changes: str) -> MultiDict:
+    """The configurator values with some changed (rush from a "would meet it" button)."""
+    values = MultiDict(checkout.config_values)
+    for key, value in changes.items():
+        values.setlist(key, [value] if value else [])
+    return values

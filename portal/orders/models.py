@@ -1,0 +1,173 @@
+"""Orders (one job each), their files and their timeline."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.accounts.models import Department, User
+from portal.catalog.models import Product
+from portal.database import UTCDateTime, enum_column, utcnow
+from portal.documents.models import StoredFile
+from portal.extensions import db
+
+
+class OrderStatus(enum.StrEnum):
+    AWAITING_APPROVAL = "awaiting_approval"
+    RECEIVED = "received"
+    PREPRESS = "prepress"
+    PRINTING = "printing"
+    FINISHING = "finishing"
+    READY = "ready"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    ON_HOLD = "on_hold"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+    @property
+    def is_open(self) -> bool:
+        return self not in (OrderStatus.DELIVERED, OrderStatus.CANCELLED)
+
+
+STATUS_LABELS = {
+    OrderStatus.AWAITING_APPROVAL: "Awaiting approval",
+    OrderStatus.RECEIVED: "Received",
+    OrderStatus.PREPRESS: "Prepress",
+    OrderStatus.PRINTING: "Printing",
+    OrderStatus.FINISHING: "Finishing",
+    OrderStatus.READY: "Ready",
+    OrderStatus.SHIPPED: "Shipped",
+    OrderStatus.DELIVERED: "Delivered",
+    OrderStatus.ON_HOLD: "On hold",
+    OrderStatus.CANCELLED: "Cancelled",
+}
+
+
+class DeliveryMethod(enum.StrEnum):
+    CAMPUS = "campus"
+    PICKUP = "pickup"
+    CARRIER = "carrier"
+
+    @property
+    def label(self) -> str:
+        return {"campus": "Campus delivery", "pickup": "Pickup at the shop",
+                "carrier": "Carrier shipping"}[self.value]
+
+
+class CopyrightStatus(enum.StrEnum):
+    PUBLIC_DOMAIN = "public_domain"
+    PERMISSION_OBTAINED = "permission_obtained"
+    PENDING = "pending"
+    FAIR_USE = "fair_use"
+
+    @property
+    def label(self) -> str:
+        return {"public_domain": "Public domain", "permission_obtained": "Permission obtained",
+                "pending": "Permission pending", "fair_use": "Fair use"}[self.value]
+
+
+class Order(db.Model):
+    __tablename__ = "orders"
+    __table_args__ = (
+        Index("ix_orders_customer_placed", "customer_id", "placed_at"),
+        Index("ix_orders_status_promise", "status", "promise_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str | None] = mapped_column(String(16), unique=True)
+    # Claimed in the same transaction as the order: a repeated submission finds it taken.
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    source_order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(String(160))
+    status: Mapped[OrderStatus] = mapped_column(enum_column(OrderStatus), default=OrderStatus.RECEIVED)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    # What was ordered, as it was ordered.
+    product_name: Mapped[str] = mapped_column(String(120))
+    options: Mapped[dict] = mapped_column(JSON, default=dict)  # {option code: choice code}
+    option_labels: Mapped[list] = mapped_column(JSON, default=list)  # [[option label, choice label]]
+    quantity: Mapped[int] = mapped_column(Integer)
+    pages_per_copy: Mapped[int] = mapped_column(Integer, default=1)
+    rush: Mapped[bool] = mapped_column(Boolean, default=False)
+    instructions: Mapped[str] = mapped_column(Text, default="")
+    course_code: Mapped[str | None] = mapped_column(String(20))
+    term: Mapped[str | None] = mapped_column(String(20))
+    instructor: Mapped[str | None] = mapped_column(String(120))
+    enrollment: Mapped[int | None] = mapped_column(Integer)
+
+    # The price charged.
+    price_cents: Mapped[int] = mapped_column(Integer)
+    price_lines: Mapped[list] = mapped_column(JSON, default=list)  # [[label, cents]]
+
+    # Where it goes and who pays, as snapshots; the ids point back to what is on file.
+    delivery_method: Mapped[DeliveryMethod] = mapped_column(enum_column(DeliveryMethod))
+    address_id: Mapped[int | None] = mapped_column(ForeignKey("addresses.id", ondelete="SET NULL"))
+    ship_to: Mapped[dict] = mapped_column(JSON, default=dict)
+    billing_account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("billing_accounts.id", ondelete="SET NULL"))
+    billing: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    # Dates: what the customer needs, what the shop promised, what it now expects, what happened.
+    need_by: Mapped[date | None] = mapped_column(Date)
+    promise_date: Mapped[date] = mapped_column(Date)
+    expected_date: Mapped[date] = mapped_column(Date)
+    delivered_on: Mapped[date | None] = mapped_column(Date)
+    placed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    customer: Mapped[User] = relationship(foreign_keys=[customer_id])
+    department: Mapped[Department | None] = relationship()
+    product: Mapped[Product] = relationship()
+    files: Mapped[list[OrderFile]] = relationship(
+        back_populates="order", order_by="OrderFile.position", cascade="all, delete-orphan")
+    events: Mapped[list[OrderEvent]] = relationship(
+        back_populates="order", order_by="OrderEvent.at", cascade="all, delete-orphan")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def is_open(self) -> bool:
+        return self.status.is_open
+
+
+class OrderFile(db.Model):
+    """A file in an order, in order: a course pack's readings, or a job's artwork."""
+
+    __tablename__ = "order_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("stored_files.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    page_count: Mapped[int] = mapped_column(Integer)
+    copyright_status: Mapped[CopyrightStatus | None] = mapped_column(enum_column(CopyrightStatus))
+
+    order: Mapped[Order] = relationship(back_populates="files")
+    file: Mapped[StoredFile] = relationship()
+
+
+class OrderEvent(db.Model):
+    """One line of an order's timeline: a status change or something that happened, by whom."""
+
+    __tablename__ = "order_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status: Mapped[OrderStatus | None] = mapped_column(enum_column(OrderStatus))
+    message: Mapped[str] = mapped_column(Text, default="")
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    public: Mapped[bool] = mapped_column(Boolean, default=True)  # False: staff only
+
+    order: Mapped[Order] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()

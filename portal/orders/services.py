@@ -1,0 +1,151 @@
+"""Placing orders and finding them. Services flush and never commit."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from portal.accounts.models import User
+from portal.addresses.models import Address
+from portal.billing import rules as billing_rules
+from portal.billing.models import AccountHolder, BillingAccount
+from portal.catalog.services import Configuration, require_complete
+from portal.extensions import db
+from portal.failures import NotAllowed
+from portal.orders import rules
+from portal.orders.models import DeliveryMethod, Order, OrderEvent, OrderFile, OrderStatus
+from portal.promises.services import shop_today
+
+
+@dataclass
+class CheckoutDefaults:
+    """What checkout starts from: the customer's default address and billing account."""
+
+    address: Address | None
+    holding: AccountHolder | None
+
+    @property
+    def delivery_method(self) -> str:
+        return self.address.kind.value if self.address else DeliveryMethod.CAMPUS.value
+
+
+def checkout_defaults(user: User) -> CheckoutDefaults:
+    address = db.session.scalar(select(Address).where(
+        Address.user_id == user.id, Address.deleted_at.is_(None)).order_by(Address.is_default.desc(), Address.id))
+    holding = db.session.scalar(select(AccountHolder).where(AccountHolder.user_id == user.id)
+                                .order_by(AccountHolder.is_default.desc(), AccountHolder.id))
+    return CheckoutDefaults(address, holding)
+
+
+def order_for_key(customer: User, idempotency_key: str) -> Order | None:
+    return db.session.scalar(select(Order).where(Order.idempotency_key == idempotency_key,
+                                                 Order.customer_id == customer.id))
+
+
+def place_order(*, customer: User, config: Configuration, address: Address, account: BillingAccount,
+                need_by: date | None, instructions: str, idempotency_key: str, now: datetime,
+                source_order: Order | None = None) -> Order:
+    """Places the configured job as one order, all or nothing, and returns it.
+
+    The price and the promised date are computed here, the same way the configurator and checkout
+    showed them; the address and billing account are copied onto the order as they are now. An
+    order above the account's approval threshold waits for its approver. The idempotency key is
+    claimed by a unique constraint in this transaction: the same key again returns the first order
+    (a concurrent duplicate fails at flush with IntegrityError; see order_for_key).
+    Raises ValidationFailed when the configuration is incomplete.
+    """
+    existing = order_for_key(customer, idempotency_key)
+    if existing is not None:
+        return existing
+    require_complete(config)
+    quote = config.quote()
+    estimate = config.estimate(delivery_method=address.kind.value, now=now)
+    waits = billing_rules.needs_approval(threshold_cents=account.approval_threshold_cents,
+                                         price_cents=quote.total_cents)
+    order = Order(
+        idempotency_key=idempotency_key, customer_id=customer.id, department_id=account.department_id,
+        product_id=config.product.id, source_order_id=source_order.id if source_order else None,
+        title=config.job_title(), product_name=config.product.name,
+        status=OrderStatus.AWAITING_APPROVAL if waits else OrderStatus.RECEIVED,
+        options={code: choice.code for code, choice in config.choices.items()},
+        option_labels=config.option_labels(), quantity=config.quantity, pages_per_copy=config.pages,
+        rush=config.rush, instructions=instructions.strip(),
+        course_code=config.course_code or None, term=config.term or None,
+        instructor=config.instructor or None, enrollment=config.enrollment,
+        price_cents=quote.total_cents, price_lines=[[line.label, line.cents] for line in quote.lines],
+        delivery_method=DeliveryMethod(address.kind.value), address_id=address.id,
+        ship_to=address.snapshot(), billing_account_id=account.id, billing=account.snapshot(),
+        need_by=need_by, promise_date=estimate.delivery, expected_date=estimate.delivery,
+        placed_at=now, updated_at=now)
+    db.session.add(order)
+    db.session.flush()  # claims the idempotency key
+    order.number = rules.order_number(order.id, shop_today(now))
+    for position, configured in enumerate(config.files):
+        order.files.append(OrderFile(file_id=configured.file.id, position=position, title=configured.title,
+                                     page_count=configured.file.page_count,
+                                     copyright_status=configured.copyright_status))
+    order.events.append(OrderEvent(at=now, status=OrderStatus.RECEIVED, actor_id=customer.id,
+                                   message=f"Order placed. Promised for {estimate.delivery:%A, %B %-d}."))
+    if waits:
+        order.events.append(OrderEvent(at=now, status=OrderStatus.AWAITING_APPROVAL, actor_id=customer.id,
+                                       message="Waiting for the account's approver: the price is above "
+                                               "its approval threshold."))
+    db.session.flush()
+    return order
+
+
+@dataclass
+class Page:
+    items: list
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+
+def history(customer: User, *, search: str = "", page: int = 1, per_page: int = 25) -> Page:
+    """The customer's orders, newest first, searchable by number or title. Two queries."""
+    where = [Order.customer_id == customer.id]
+    search = " ".join(search.split())
+    if search:
+        escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        where.append(or_(Order.number.like(f"{escaped}%", escape="\\"),
+                         func.lower(Order.title).like(f"%{escaped.lower()}%", escape="\\")))
+    total = db.session.scalar(select(func.count()).select_from(Order).where(*where))
+    page = max(1, min(page, max(1, math.ceil(total / per_page))))
+    items = list(db.session.scalars(select(Order).where(*where)
+                                    .order_by(Order.placed_at.desc(), Order.id.desc())
+                                    .limit(per_page).offset((page - 1) * per_page)))
+    return Page(items, total, page, per_page)
+
+
+def order_for(user: User, number: str) -> Order:
+    """The order with this number, for its customer or staff; raises NotAllowed for anyone else."""
+    order = db.session.scalar(select(Order).where(Order.number == number).options(
+        joinedload(Order.customer), joinedload(Order.product),
+        selectinload(Order.files).selectinload(OrderFile.file),
+        selectinload(Order.events).selectinload(OrderEvent.actor)))
+    if order is None or (order.customer_id != user.id and not user.is_staff):
+        raise NotAllowed("order")
+    return order
+
+
+def open_orders(customer: User, limit: int = 10) -> list[Order]:
+    return list(db.session.scalars(
+        select(Order).where(Order.customer_id == customer.id,
+                            Order.status.not_in([OrderStatus.DELIVERED, OrderStatus.CANCELLED]))
+        .order_by(Order.promise_date, Order.id).limit(limit)))

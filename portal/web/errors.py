@@ -1,0 +1,31 @@
+"""Generic error pages: nothing internal leaks; htmx requests get a small fragment they can show."""
+from __future__ import annotations
+
+from flask import Flask
+from flask_wtf.csrf import CSRFError
+
+from portal.web.rendering import render
+
+MESSAGES = {
+    400: ("Something in that request was not right", "Go back, check the form and try again."),
+    403: ("That is not allowed", "If you think it should be, call the shop."),
+    404: ("Page not found", "The page is not there, or it is not yours to see."),
+    405: ("That is not allowed here", "Go back and try again."),
+    413: ("That file is too large", "Upload a smaller file, or call the shop to send large files."),
+    429: ("Too many requests", "Wait a few minutes and try again."),
+    500: ("Something went wrong on our side", "Nothing was saved. Try again, or call the shop."),
+}
+
+
+def init_app(app: Flask) -> None:
+    def handle(error):
+        code = getattr(error, "code", 500) or 500
+        title, advice = MESSAGES.get(code, MESSAGES[500])
+        if isinstance(error, CSRFError):
+            title, advice = "This form has expired", "Reload the page and submit it again; nothing was saved."
+        return render("errors/error.html", "errors/_error.html", status=code,
+                      code=code, title=title, advice=advice)
+
+    for code in MESSAGES:
+        app.register_error_handler(code, handle)
+    app.register_error_handler(CSRFError, handle)

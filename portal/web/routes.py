@@ -1,0 +1,19 @@
+"""Routes every deployment needs: the health check."""
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from portal.extensions import csrf, db
+from portal.web import blueprint
+
+
+@blueprint.get("/healthz")
+@csrf.exempt
+def healthz():
+    """Plain-text health: 200 when the database answers, 503 when it does not."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # any database failure means unhealthy
+        db.session.rollback()
+        return {"status": "error", "database": "unreachable"}, 503
+    return {"status": "ok", "database": "ok"}

@@ -1,0 +1,171 @@
+"""Fixtures: a real database built by the migrations (a SQLite file, or PostgreSQL when
+TEST_DATABASE_URL is set), an app, clients signed in as each kind of person, and factories."""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from flask import has_app_context
+from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import create_engine, inspect, text
+
+os.environ["PORTAL_ENV"] = "test"
+
+from portal import create_app  # noqa: E402
+from portal.database import deferred_transactions  # noqa: E402
+from portal.extensions import db  # noqa: E402
+from tests import factories  # noqa: E402
+
+
+def _reachable_database(url: str) -> str:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as error:  # any failure to connect ends the run: CI must not skip PostgreSQL
+        pytest.exit(f"TEST_DATABASE_URL={url} cannot be reached: {error}", returncode=3)
+    finally:
+        engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return _reachable_database(url)
+    return f"sqlite:///{tmp_path_factory.mktemp('database') / 'portal.db'}"
+
+
+def _empty_database(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    """The portal on a database built by running every migration."""
+    from flask_migrate import upgrade
+
+    _empty_database(database_url)
+    instance = tmp_path_factory.mktemp("instance")
+    application = create_app({
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "UPLOAD_DIR": str(instance / "uploads"),
+        "SERVER_NAME": None,
+    })
+    application.test_client_class = PortalClient
+    with application.app_context():
+        upgrade()
+        db.session.remove()
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def table_names(app) -> list[str]:
+    with app.app_context():
+        return [t.name for t in reversed(db.metadata.sorted_tables)]
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(request, app, table_names):
+    """Every test starts from empty tables and an empty upload folder."""
+    yield
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(text(f"TRUNCATE {', '.join(table_names)} RESTART IDENTITY CASCADE"))
+            else:
+                for name in table_names:
+                    connection.execute(text(f"DELETE FROM {name}"))
+    shutil.rmtree(app.config["UPLOAD_DIR"], ignore_errors=True)
+
+
+@pytest.fixture
+def ctx(app):
+    """An application context for service tests: db.session is ready."""
+    with app.app_context(), deferred_transactions():
+        yield
+        db.session.remove()
+
+
+class PortalClient(FlaskClient):
+    """A test client that signs its unsafe requests with the session's CSRF token, like a form does."""
+
+    def csrf_token(self) -> str:
+        with self.session_transaction() as session:
+            raw = session.setdefault("csrf_token", hashlib.sha1(os.urandom(64)).hexdigest())
+        return URLSafeTimedSerializer(self.application.secret_key, salt="wtf-csrf-token").dumps(raw)
+
+    def open(self, *args, csrf: bool = True, **kwargs):
+        if has_app_context():
+            db.session.commit()  # the test's own session ends its transaction: each sees the other
+        method = (kwargs.get("method") or "GET").upper()
+        if csrf and method not in ("GET", "HEAD", "OPTIONS") and not kwargs.get("headers", {}).get("X-CSRFToken"):
+            data = kwargs.get("data")
+            if isinstance(data, dict) and "csrf_token" not in data:
+                kwargs["data"] = {**data, "csrf_token": self.csrf_token()}
+            elif data is None or isinstance(data, dict):
+                kwargs.setdefault("headers", {})
+                kwargs["headers"] = {**kwargs["headers"], "X-CSRFToken": self.csrf_token()}
+        # A request reuses an app context already pushed for its app (and with it g and db.session):
+        # give each request a fresh one, as a server would, so nothing leaks from the test into it.
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+    def sign_in(self, user, password: str = factories.PASSWORD):
+        response = self.post("/sign-in", data={"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return response
+
+
+@pytest.fixture
+def client(app) -> PortalClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def make(app):
+    """The factories, bound to an app context and committed: make.customer(), make.order(...)."""
+    with app.app_context(), deferred_transactions():
+        yield factories.Factory()
+        db.session.remove()
+
+
+@pytest.fixture
+def customer(make):
+    return make.customer()
+
+
+@pytest.fixture
+def customer_client(app, customer) -> PortalClient:
+    client = app.test_client()
+    client.sign_in(customer)
+    return client
+
+
+@pytest.fixture
+def staff(make):
+    return make.staff()
+
+
+@pytest.fixture
+def staff_client(app, staff) -> PortalClient:
+    client = app.test_client()
+    client.sign_in(staff)
+    return client
+
+
+def pytest_report_header(config):
+    return f"database: {os.environ.get('TEST_DATABASE_URL') or 'SQLite file'}"

@@ -1,0 +1,148 @@
+"""make_* factories with keyword overrides. Each commits, so requests in the same test see the rows."""
+from __future__ import annotations
+
+import itertools
+import uuid
+from datetime import date, datetime, timezone
+from functools import lru_cache
+from io import BytesIO
+
+from pypdf import PdfWriter
+from werkzeug.datastructures import MultiDict
+
+from portal.accounts.models import Department, DepartmentKind, Membership, MemberRole, Role, User
+from portal.accounts.services import hash_password
+from portal.addresses.models import Address, AddressKind
+from portal.billing.models import AccountHolder, BillingAccount
+from portal.catalog import forms as catalog_forms
+from portal.catalog import services as catalog
+from portal.catalog.rules import upcoming_terms
+from portal.demo.catalog import load_catalog
+from portal.documents import services as documents
+from portal.extensions import db
+from portal.orders import services as orders
+
+PASSWORD = "correct horse battery"
+NOW = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)  # Monday 10:00 in the shop's time zone
+_sequence = itertools.count(1)
+
+
+@lru_cache(maxsize=1)
+def password_hash() -> str:
+    return hash_password(PASSWORD)
+
+
+def pdf_bytes(pages: int = 3, *, marker: str = "") -> bytes:
+    """A real PDF of blank letter pages; `marker` makes its content (and hash) unique."""
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=612, height=792)
+    writer.add_metadata({"/Title": marker or uuid.uuid4().hex})
+    buffer = BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def job_values(product_slug: str = "course-pack", files=(), **overrides) -> MultiDict:
+    """The configurator's values for a complete job: what a customer would submit."""
+    values = {"product": product_slug}
+    if product_slug == "course-pack":
+        values.update(course_code="LAW 501", term=upcoming_terms(NOW.date())[1], instructor="Maya Okafor",
+                      enrollment="40")
+    for index, stored in enumerate(files):
+        values[f"files-{index}-file_id"] = str(stored.id)
+        values[f"files-{index}-title"] = f"Reading {index + 1}"
+        values[f"files-{index}-copyright"] = "permission_obtained"
+    values.update({k: str(v) for k, v in overrides.items() if v is not None})
+    return MultiDict(values)
+
+
+class Factory:
+    def _commit(self, *objects):
+        db.session.add_all(objects)
+        db.session.commit()
+        return objects[0] if objects else None
+
+    def department(self, name: str | None = None, kind=DepartmentKind.ACADEMIC) -> Department:
+        return self._commit(Department(name=name or f"Department {next(_sequence)}", kind=kind))
+
+    def user(self, *, role=Role.CUSTOMER, name: str | None = None, email: str | None = None,
+             departments=(), administers=()) -> User:
+        n = next(_sequence)
+        user = User(email=email or f"person{n}@example.edu", name=name or f"Person {n}", role=role,
+                    password_hash=password_hash())
+        db.session.add(user)
+        db.session.flush()
+        for department in departments:
+            db.session.add(Membership(user_id=user.id, department_id=department.id))
+        for department in administers:
+            db.session.add(Membership(user_id=user.id, department_id=department.id, role=MemberRole.ADMINISTRATOR))
+        db.session.commit()
+        return user
+
+    def customer(self, *, on_file: bool = True, department: Department | None = None, **kwargs) -> User:
+        """A customer in a department, with a default campus address and budget account on file."""
+        department = department or self.department()
+        user = self.user(departments=[department], **kwargs)
+        if on_file:
+            self.address(user, is_default=True)
+            self.account(user, department=department, is_default=True)
+        return user
+
+    def staff(self, **kwargs) -> User:
+        return self.user(role=Role.STAFF, **kwargs)
+
+    def address(self, user: User, *, kind=AddressKind.CAMPUS, is_default: bool = False, **fields) -> Address:
+        values = dict(label=f"Office {next(_sequence)}", recipient=user.name, building="Myron Taylor Hall",
+                      room="Room 120")
+        if kind == AddressKind.CARRIER:
+            values.update(building="", room="", street1="12 Elm Street", city="Ithaca", state="NY",
+                          postal_code="14850")
+        if kind == AddressKind.PICKUP:
+            values.update(label="Pickup at the shop", building="", room="")
+        values.update(fields)
+        return self._commit(Address(user_id=user.id, kind=kind, is_default=is_default, **values))
+
+    def account(self, user: User | None, *, department: Department | None = None, is_default: bool = False,
+                code: str | None = None, **fields) -> BillingAccount:
+        n = next(_sequence)
+        department = department or self.department()
+        account = BillingAccount(code=code or f"10-{n % 10000:04d}-{7000 + n % 1000:04d}",
+                                 name=fields.pop("name", f"Teaching account {n}"), department_id=department.id, **fields)
+        self._commit(account)
+        if user is not None:
+            self._commit(AccountHolder(account_id=account.id, user_id=user.id, is_default=is_default))
+        return account
+
+    def catalog(self) -> dict:
+        products = load_catalog()
+        db.session.commit()
+        return products
+
+    def stored_file(self, user: User, *, pages: int = 3, name: str = "reading.pdf"):
+        stored = documents.store_pdf(user, data=pdf_bytes(pages), filename=name)
+        db.session.commit()
+        return stored
+
+    def configuration(self, user: User, product_slug: str = "course-pack", files=None, today: date | None = None,
+                      **overrides) -> catalog.Configuration:
+        products = self.catalog()
+        product = catalog.product_by_slug(product_slug)
+        if files is None:
+            files = [self.stored_file(user, pages=12)] if products[product_slug].needs_files else []
+        values = job_values(product_slug, files, **overrides)
+        form = catalog_forms.configurator_form(product, values, today=today or NOW.date())
+        form.validate()
+        return catalog.configure(product, form, user, today=today or NOW.date())
+
+    def order(self, user: User, product_slug: str = "course-pack", *, now: datetime = NOW, key: str | None = None,
+              address: Address | None = None, account: BillingAccount | None = None, **overrides):
+        """An order placed through the real service, from the customer's defaults."""
+        config = self.configuration(user, product_slug, today=now.date(), **overrides)
+        defaults = orders.checkout_defaults(user)
+        order = orders.place_order(
+            customer=user, config=config, address=address or defaults.address,
+            account=account or defaults.holding.account, need_by=None, instructions="",
+            idempotency_key=key or uuid.uuid4().hex, now=now)
+        db.session.commit()
+        return order

@@ -1,0 +1,94 @@
+"""Signing in and out; the controls every response carries."""
+from portal.extensions import db
+from portal.accounts.models import SignInFailure
+from tests.factories import PASSWORD
+
+
+def test_sign_in_page_renders_with_the_shop_on_it(client):
+    page = client.get("/sign-in").get_data(as_text=True)
+    assert "<h1>Sign in</h1>" in page
+    assert "(555) 013-4400" in page and "Mon–Fri" in page
+
+
+def test_pages_need_sign_in_and_come_back_after_it(client, customer):
+    response = client.get("/orders")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/sign-in?next=/orders")
+    response = client.post("/sign-in?next=/orders", data={"email": customer.email, "password": PASSWORD,
+                                                          "next": "/orders"})
+    assert response.headers["Location"] == "/orders"
+    assert client.get("/orders").status_code == 200
+
+
+def test_htmx_requests_without_a_session_are_sent_to_sign_in_not_given_a_form(client):
+    response = client.get("/orders?q=law", headers={"HX-Request": "true", "HX-Target": "history-results"})
+    assert response.status_code == 204
+    assert response.headers["HX-Redirect"].startswith("/sign-in?next=")
+
+
+def test_wrong_password_and_unknown_email_get_the_same_message(client, customer):
+    wrong = client.post("/sign-in", data={"email": customer.email, "password": "nope nope nope"})
+    unknown = client.post("/sign-in", data={"email": "nobody@example.edu", "password": "nope nope nope"})
+    assert wrong.status_code == unknown.status_code == 200
+    message = "That email and password do not match an account."
+    assert message in wrong.get_data(as_text=True) and message in unknown.get_data(as_text=True)
+    assert f'value="{customer.email}"' in wrong.get_data(as_text=True)  # what was typed stays
+
+
+def test_sign_in_is_throttled_after_repeated_failures_even_with_the_right_password(app, client, customer):
+    for _ in range(app.config["SIGN_IN_MAX_FAILURES"]):
+        client.post("/sign-in", data={"email": customer.email, "password": "wrong password"})
+    response = client.post("/sign-in", data={"email": customer.email, "password": PASSWORD})
+    assert response.status_code == 200
+    assert "Too many attempts" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.query(SignInFailure).count() == app.config["SIGN_IN_MAX_FAILURES"]
+
+
+def test_the_session_is_rotated_at_sign_in_and_dead_after_sign_out(app, client, customer):
+    client.get("/sign-in")
+    before = client.get_cookie("session")
+    client.sign_in(customer)
+    after = client.get_cookie("session")
+    assert before is None or before.value != after.value
+    stolen = after.value
+    assert client.post("/sign-out").status_code == 302
+    replay = app.test_client()
+    replay.set_cookie("session", stolen)
+    assert replay.get("/orders").status_code == 302  # the copied cookie no longer signs anyone in
+
+
+def test_unsafe_requests_without_a_csrf_token_are_refused(customer_client):
+    response = customer_client.post("/sign-out", csrf=False)
+    assert response.status_code == 400
+    assert "This form has expired" in response.get_data(as_text=True)
+
+
+def test_security_headers_on_every_response(client):
+    for path in ("/sign-in", "/healthz", "/no-such-page"):
+        headers = client.get(path).headers
+        assert "script-src 'self'" in headers["Content-Security-Policy"]
+        assert "unsafe-eval" not in headers["Content-Security-Policy"]
+        assert "unsafe-inline" not in headers["Content-Security-Policy"]
+        assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["X-Frame-Options"] == "DENY"
+
+
+def test_session_cookie_is_secure_httponly_and_lax(client, customer):
+    client.sign_in(customer)
+    cookie = client.get_cookie("session")
+    assert cookie.secure and cookie.http_only and cookie.same_site == "Lax"
+
+
+def test_health_check_reports_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "database": "ok"}
+
+
+def test_unknown_pages_get_a_generic_404_with_the_phone_number(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert "Page not found" in response.get_data(as_text=True)
+    assert "(555) 013-4400" in response.get_data(as_text=True)

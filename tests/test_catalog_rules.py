@@ -1,0 +1,103 @@
+"""Pricing and quantity rules, table-driven, with plain values."""
+from datetime import date
+from decimal import Decimal as D
+
+import pytest
+
+from portal.catalog import rules
+from portal.catalog.rules import ChoiceRules, ProductRules
+
+COURSE_PACK = ProductRules(min_quantity=1, max_quantity=2000, setup_cents=1500, per_copy_cents=D(75),
+                           volume_breaks=((100, 5), (250, 10)), rush_surcharge_percent=50)
+BW = ChoiceRules("Black and white", per_page_cents=D("4.5"))
+DOUBLE = ChoiceRules("Double-sided", pages_per_sheet=2)
+SINGLE = ChoiceRules("Single-sided", pages_per_sheet=1)
+BOND = ChoiceRules("20 lb white bond", per_sheet_cents=D("1.0"))
+COIL = ChoiceRules("Coil bound", per_copy_cents=D(225), extra_days=1)
+
+
+def test_course_pack_price_adds_up_line_by_line():
+    quote = rules.price(COURSE_PACK, {"color": BW, "sides": DOUBLE, "stock": BOND, "binding": COIL},
+                        quantity=30, pages=120)
+    assert [(line.label, line.cents) for line in quote.lines] == [
+        ("Setup", 1500),
+        ("Printing, 30 copies × 120 pages", 2250),
+        ("Black and white", 16200),      # 30 × 120 × 4.5¢
+        ("20 lb white bond", 1800),      # 30 copies × 60 sheets × 1¢
+        ("Coil bound", 6750),            # 30 × $2.25
+    ]
+    assert quote.total_cents == 28500
+    assert quote.sheets_per_copy == 60
+    assert quote.per_copy_cents == 950
+
+
+@pytest.mark.parametrize("pages, sides, sheets", [(1, DOUBLE, 1), (2, DOUBLE, 1), (3, DOUBLE, 2), (3, SINGLE, 3)])
+def test_sheets_follow_the_sides(pages, sides, sheets):
+    assert rules.sheets_per_copy(pages, {"sides": sides}) == sheets
+
+
+@pytest.mark.parametrize("quantity, percent", [(99, 0), (100, 5), (249, 5), (250, 10), (2000, 10)])
+def test_volume_discount_by_quantity(quantity, percent):
+    assert rules.volume_discount_percent(COURSE_PACK, quantity) == percent
+
+
+def test_volume_discount_leaves_setup_alone_and_rush_applies_to_everything():
+    chosen = {"color": BW}
+    plain = rules.price(COURSE_PACK, chosen, quantity=100, pages=10)
+    # setup 1500 + base 100 × 75 = 7500 + paper 100 × 10 × 4.5 = 4500 → 12000 discounted 5% = -600
+    assert plain.lines[-1] == rules.PriceLine("Volume discount, 5%", -600)
+    assert plain.total_cents == 1500 + 7500 + 4500 - 600
+    rushed = rules.price(COURSE_PACK, chosen, quantity=100, pages=10, rush=True)
+    assert rushed.lines[-1] == rules.PriceLine("Rush, +50%", (1500 + 7500 + 4500 - 600) // 2)
+    assert rushed.total_cents == plain.total_cents * 3 // 2
+
+
+def test_rush_is_ignored_where_the_product_offers_none():
+    no_rush = ProductRules(per_copy_cents=D(100), rush_surcharge_percent=0)
+    assert rules.price(no_rush, {}, quantity=2, pages=1, rush=True).total_cents == 200
+
+
+def test_fractional_cents_round_half_up_per_line():
+    half = ChoiceRules("Half a cent", per_copy_cents=D("0.5"))
+    assert rules.price(ProductRules(), {"x": half}, quantity=1, pages=1).total_cents == 1
+    assert rules.price(ProductRules(), {"x": half}, quantity=3, pages=1).total_cents == 2
+
+
+POSTCARDS = ProductRules(min_quantity=100, max_quantity=50000, quantity_step=50, unit_name="postcard")
+
+
+@pytest.mark.parametrize("quantity, problem", [
+    (None, "Enter how many postcards you need."),
+    (50, "The minimum is 100 postcards."),
+    (100, None),
+    (125, "Order in multiples of 50: for example 100 or 150."),
+    (50000, None),
+    (50001, "The most we take online is 50,000 postcards; call the shop for larger runs."),
+])
+def test_quantity_rules(quantity, problem):
+    assert rules.quantity_problem(POSTCARDS, quantity) == problem
+
+
+def test_copies_plural():
+    assert rules.quantity_problem(ProductRules(min_quantity=2), 1) == "The minimum is 2 copies."
+
+
+@pytest.mark.parametrize("typed, clean", [("law501", "LAW 501"), ("LAW  501", "LAW 501"), ("hist 2100a", "HIST 2100A"),
+                                          ("  Law 501 ", "LAW 501"), ("not a course", "not a course")])
+def test_course_codes_are_normalised(typed, clean):
+    assert rules.clean_course_code(typed) == clean
+
+
+@pytest.mark.parametrize("code, problem", [("LAW 501", None), ("", "Enter the course code, like LAW 501."),
+                                           ("501", "Course codes look like LAW 501 or HIST 2100: letters, then the course number.")])
+def test_course_code_problems(code, problem):
+    assert rules.course_code_problem(code) == problem
+
+
+@pytest.mark.parametrize("today, terms", [
+    (date(2026, 11, 23), ["Fall 2026", "Spring 2027", "Summer 2027", "Fall 2027"]),
+    (date(2027, 1, 5), ["Spring 2027", "Summer 2027", "Fall 2027", "Spring 2028"]),
+    (date(2027, 6, 1), ["Summer 2027", "Fall 2027", "Spring 2028", "Summer 2028"]),
+])
+def test_upcoming_terms(today, terms):
+    assert rules.upcoming_terms(today) == terms
