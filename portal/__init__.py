@@ -79,8 +79,12 @@ def _register_blueprints(app: Flask) -> None:
     from portal.demo import blueprint as demo
     from portal.documents import blueprint as documents
     from portal.home import blueprint as home
+    from portal.mailers import blueprint as mailers
+    from portal.notices import blueprint as notices
     from portal.orders import blueprint as orders
     from portal.promises import blueprint as promises
+    from portal.queue import blueprint as queue
 
-    for blueprint in (accounts, addresses, billing, catalog, demo, documents, home, orders, promises):
+    for blueprint in (accounts, addresses, billing, catalog, demo, documents, home, mailers, notices, orders,
+                      promises, queue):
         app.register_blueprint(blueprint)

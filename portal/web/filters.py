@@ -45,12 +45,20 @@ def moment(value: datetime | None) -> str:
     return local.strftime("%b %-d, %Y, %-I:%M %p")
 
 
+def counted(count: int, noun: str) -> str:
+    """1 copy, 45 copies, 1,200 postcards."""
+    from portal.catalog.rules import plural
+
+    return plural(int(count), noun)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.add_template_filter(money)
     app.add_template_filter(day)
     app.add_template_filter(long_day)
     app.add_template_filter(moment)
+    app.add_template_filter(counted)
     app.add_template_filter(one_line, "address_line")
     shop = {
         "name": app.config["SHOP_NAME"],

@@ -1,0 +1,6 @@
+"""The staff job queue: stages, the board, job pages, proofs, tickets and shipping."""
+from flask import Blueprint
+
+blueprint = Blueprint("queue", __name__, url_prefix="/staff")
+
+from portal.queue import routes  # noqa: E402,F401
