@@ -71,20 +71,16 @@ def _development_secret(path: Path) -> str:
     return path.read_text().strip()
 
 
-def _register_blueprints(app: Flask) -> None:
-    from portal.accounts import blueprint as accounts
-    from portal.addresses import blueprint as addresses
-    from portal.billing import blueprint as billing
-    from portal.catalog import blueprint as catalog
-    from portal.demo import blueprint as demo
-    from portal.documents import blueprint as documents
-    from portal.home import blueprint as home
-    from portal.mailers import blueprint as mailers
-    from portal.notices import blueprint as notices
-    from portal.orders import blueprint as orders
-    from portal.promises import blueprint as promises
-    from portal.queue import blueprint as queue
+DOMAINS = ("accounts", "addresses", "billing", "catalog", "demo", "documents", "home", "mailers", "notices",
+           "orders", "promises", "queue")
 
-    for blueprint in (accounts, addresses, billing, catalog, demo, documents, home, mailers, notices, orders,
-                      promises, queue):
-        app.register_blueprint(blueprint)
+
+def _register_blueprints(app: Flask) -> None:
+    """Each domain's blueprint lives in its package; its routes (or CLI commands) are imported here,
+    so importing a domain's rules or services never drags in every route of the portal."""
+    import importlib
+
+    for domain in DOMAINS:
+        package = importlib.import_module(f"portal.{domain}")
+        importlib.import_module(f"portal.{domain}.{'commands' if domain == 'demo' else 'routes'}")
+        app.register_blueprint(package.blueprint)

@@ -2,5 +2,3 @@
 from flask import Blueprint
 
 blueprint = Blueprint("accounts", __name__)
-
-from portal.accounts import routes  # noqa: E402,F401

@@ -1,17 +1,21 @@
-"""Sign-in and sign-out."""
+"""Sign-in and sign-out; the customer's own account: settings, password, preferences; staff notes."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, request, session, url_for
-from flask_login import current_user, login_user, logout_user
+from flask import abort, flash, redirect, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.accounts import blueprint, services
-from portal.accounts.forms import SignInForm
+from portal.accounts.forms import (ConfirmPasswordForm, EmailForm, NoteForm, PasswordForm, SignInForm,
+                                   preferences_form)
+from portal.catalog.services import preferable_choices
 from portal.database import utcnow
 from portal.extensions import db, login_manager
-from portal.failures import ValidationFailed
-from portal.web import render
+from portal.failures import NotAllowed, ValidationFailed
+from portal.web import render, staff_required
+from portal.web.access import recent_sign_in_required
+from portal.web.navigation import invalid_status, redirect_to
 
 
 @login_manager.user_loader
@@ -40,8 +44,8 @@ def sign_in():
     """The sign-in page; on success a fresh session and a redirect to where the user was going."""
     if current_user.is_authenticated:
         return redirect(_safe_next(request.args.get("next")))
-    form = SignInForm(next=request.args.get("next", ""))
-    if form.validate_on_submit():
+    form = SignInForm(request.form if request.method == "POST" else None, next=request.args.get("next", ""))
+    if request.method == "POST" and form.validate():
         try:
             user = services.authenticate(email=form.email.data, password=form.password.data,
                                          address=request.remote_addr or "", now=utcnow())
@@ -67,3 +71,120 @@ def sign_out():
     session.clear()
     flash("You are signed out.", "info")
     return redirect(url_for("accounts.sign_in"))
+
+
+@blueprint.route("/confirm-password", methods=["GET", "POST"])
+@login_required
+def confirm_password():
+    """Asks for the password again before a sensitive change; then goes back to it."""
+    form = ConfirmPasswordForm(request.form if request.method == "POST" else None, next=request.args.get("next", ""))
+    problems = {}
+    if request.method == "POST":
+        try:
+            services.confirm_password(current_user, form.password.data, now=utcnow())
+            db.session.commit()
+            return redirect_to(_safe_next(form.next.data))
+        except ValidationFailed as refused:
+            problems = refused.errors
+    return render("accounts/confirm_password.html", form=form, problems=problems,
+                  status=invalid_status() if problems else 200)
+
+
+@blueprint.get("/account")
+@login_required
+def settings():
+    """The customer's account: email, password, and links to everything kept on file."""
+    return render("accounts/settings.html", email_form=EmailForm(data={"email": current_user.email}),
+                  password_form=PasswordForm(), problems={})
+
+
+@blueprint.post("/account/email")
+@recent_sign_in_required
+def change_email():
+    """Changes the sign-in email (needs a recent sign-in)."""
+    form = EmailForm(request.form)
+    try:
+        services.change_email(current_user, email=form.email.data, now=utcnow())
+        db.session.commit()
+    except ValidationFailed as refused:
+        db.session.rollback()
+        return render("accounts/settings.html", email_form=form, password_form=PasswordForm(),
+                      problems=refused.errors, status=invalid_status())
+    flash("Your email is changed.", "success")
+    return redirect_to(url_for("accounts.settings"))
+
+
+@blueprint.post("/account/password")
+@recent_sign_in_required
+def change_password():
+    """Changes the password (needs a recent sign-in); other browsers are signed out."""
+    form = PasswordForm(request.form)
+    try:
+        services.change_password(current_user, current=form.current.data, new=form.new.data, now=utcnow())
+        db.session.commit()
+    except ValidationFailed as refused:
+        db.session.rollback()
+        return render("accounts/settings.html", email_form=EmailForm(data={"email": current_user.email}),
+                      password_form=form, problems=refused.errors, status=invalid_status())
+    flash("Your password is changed. Other browsers signed in as you are signed out.", "success")
+    return redirect_to(url_for("accounts.settings"))
+
+
+@blueprint.route("/preferences", methods=["GET", "POST"])
+@login_required
+def preferences():
+    """What the configurator starts from: preferred paper, colour, sides and binding."""
+    offered = preferable_choices()
+    saved = services.preferences_of(current_user).options
+    form = preferences_form(offered, request.form if request.method == "POST" else None, saved)
+    problems = {}
+    if request.method == "POST":
+        try:
+            services.save_preferences(current_user, options=form.data,
+                                      offered={code: {c for c, _ in pairs} for code, pairs in offered.items()})
+            db.session.commit()
+            flash("Your preferences are saved. New orders start from them.", "success")
+            return redirect_to(url_for("accounts.preferences"))
+        except ValidationFailed as refused:
+            db.session.rollback()
+            problems = refused.errors
+    return render("accounts/preferences.html", form=form, problems=problems,
+                  status=invalid_status() if problems else 200)
+
+
+def _customer_page(customer_id: int, form=None, problems=None, status: int = 200):
+    from portal.orders.services import history
+
+    try:
+        person = services.customer_for_staff(customer_id)
+    except NotAllowed:
+        abort(404)
+    return render("accounts/customer.html", "accounts/_notes.html", person=person, status=status,
+                  departments=services.departments_of(person), notes=services.notes_about(person),
+                  orders=history(person, per_page=15).items, form=form or NoteForm(), problems=problems or {})
+
+
+@blueprint.get("/staff/customers/<int:customer_id>")
+@staff_required
+def customer(customer_id: int):
+    """Staff view of a customer: contact, departments, previous orders and the shop's notes."""
+    return _customer_page(customer_id)
+
+
+@blueprint.post("/staff/customers/<int:customer_id>/notes")
+@staff_required
+def add_note(customer_id: int):
+    """Adds a note about the customer; a targeted htmx request gets the notes list."""
+    try:
+        person = services.customer_for_staff(customer_id)
+    except NotAllowed:
+        abort(404)
+    form = NoteForm(request.form)
+    try:
+        services.add_note(customer=person, author=current_user, body=form.body.data, now=utcnow())
+        db.session.commit()
+    except ValidationFailed as refused:
+        return _customer_page(customer_id, form, refused.errors, status=invalid_status())
+    if not request.htmx:
+        return redirect_to(url_for("accounts.customer", customer_id=customer_id))
+    return _customer_page(customer_id)

@@ -1,6 +1,7 @@
 """Sign-in rules: who counts as the same email, when sign-in is throttled, how long a session lives."""
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 SESSION_LIFETIME = timedelta(days=14)
@@ -27,6 +28,17 @@ def is_throttled(failures_for_email: int, failures_for_address: int, max_failure
 def signed_in_recently(authenticated_at: datetime | None, now: datetime) -> bool:
     """Changing email, password or a billing account needs a sign-in in the last 15 minutes."""
     return authenticated_at is not None and now - authenticated_at <= RECENT_SIGN_IN
+
+
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def email_problem(email: str) -> str | None:
+    if not email:
+        return "Enter your email address."
+    if len(email) > 254 or not EMAIL.fullmatch(email):
+        return "Enter an email address like name@example.edu."
+    return None
 
 
 def password_problem(password: str) -> str | None:

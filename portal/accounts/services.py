@@ -7,14 +7,15 @@ from datetime import datetime
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import joinedload
 
 from portal.accounts import rules
 from portal.accounts.models import (
-    Department, Membership, MemberRole, Role, SignInFailure, SignInSession, User,
+    CustomerNote, Department, Membership, MemberRole, Preferences, Role, SignInFailure, SignInSession, User,
 )
 from portal.extensions import db
-from portal.failures import ValidationFailed
+from portal.failures import NotAllowed, ValidationFailed
 
 hasher = PasswordHasher()  # argon2id
 _DUMMY_HASH = hasher.hash("not a real password, used to even out timing")
@@ -107,3 +108,93 @@ def create_user(*, email: str, name: str, password: str, role: Role = Role.CUSTO
 def departments_of(user: User) -> list[Department]:
     return list(db.session.scalars(
         select(Department).join(Membership).where(Membership.user_id == user.id).order_by(Department.name)))
+
+
+def confirm_password(user: User, password: str, *, now: datetime) -> None:
+    """Re-checks the password of a signed-in user and marks this session as freshly signed in.
+
+    Raises ValidationFailed on `password`.
+    """
+    if not _password_matches(user.password_hash, password or ""):
+        raise ValidationFailed({"password": "That is not your password. Try again."})
+    db.session.execute(update(SignInSession).where(SignInSession.token == user.session_token)
+                       .values(authenticated_at=now))
+    user.authenticated_at = now
+
+
+def require_recent_sign_in(user: User, *, now: datetime) -> None:
+    """Changing email, password or a billing account needs a sign-in in the last 15 minutes."""
+    if not rules.signed_in_recently(getattr(user, "authenticated_at", None), now):
+        raise NotAllowed("recent sign-in")
+
+
+def change_email(user: User, *, email: str, now: datetime) -> None:
+    """Raises NotAllowed without a recent sign-in, ValidationFailed on `email` when taken or malformed."""
+    require_recent_sign_in(user, now=now)
+    email = rules.normalize_email(email)
+    problem = rules.email_problem(email)
+    if problem is None and db.session.scalar(select(User.id).where(User.email == email, User.id != user.id)):
+        problem = "Another account uses that email. Call the shop if it should be yours."
+    if problem:
+        raise ValidationFailed({"email": problem})
+    user.email = email
+
+
+def change_password(user: User, *, current: str, new: str, now: datetime) -> None:
+    """Raises NotAllowed without a recent sign-in, ValidationFailed on `current` or `new`."""
+    require_recent_sign_in(user, now=now)
+    if not _password_matches(user.password_hash, current or ""):
+        raise ValidationFailed({"current": "That is not your current password."})
+    problem = rules.password_problem(new)
+    if problem:
+        raise ValidationFailed({"new": problem})
+    user.password_hash = hash_password(new)
+    # Every other signed-in browser is signed out; this one stays.
+    db.session.execute(delete(SignInSession).where(SignInSession.user_id == user.id,
+                                                   SignInSession.token != user.session_token))
+
+
+def preferences_of(user: User) -> Preferences:
+    """The customer's saved preferences (an unsaved empty set when there are none yet)."""
+    return db.session.get(Preferences, user.id) or Preferences(user_id=user.id, options={})
+
+
+def save_preferences(user: User, *, options: dict[str, str], offered: dict[str, set[str]]) -> Preferences:
+    """Keeps the preferred choice for each option; a choice no product offers raises ValidationFailed."""
+    kept = {code: choice for code, choice in options.items() if choice}
+    unknown = {code for code, choice in kept.items() if choice not in offered.get(code, set())}
+    if unknown:
+        raise ValidationFailed({code: "Choose one of the listed choices." for code in unknown})
+    preferences = db.session.get(Preferences, user.id)
+    if preferences is None:
+        preferences = Preferences(user_id=user.id)
+        db.session.add(preferences)
+    preferences.options = kept
+    db.session.flush()
+    return preferences
+
+
+def customer_for_staff(customer_id: int) -> User:
+    customer = db.session.get(User, customer_id)
+    if customer is None:
+        raise NotAllowed("customer")
+    return customer
+
+
+def notes_about(customer: User) -> list[CustomerNote]:
+    return list(db.session.scalars(select(CustomerNote).where(CustomerNote.customer_id == customer.id)
+                                   .options(joinedload(CustomerNote.author))
+                                   .order_by(CustomerNote.created_at.desc())))
+
+
+def add_note(*, customer: User, author: User, body: str, now: datetime) -> CustomerNote:
+    """A staff note about a customer. Raises ValidationFailed on `body` when empty or too long."""
+    body = (body or "").strip()
+    if not body:
+        raise ValidationFailed({"body": "Write the note first."})
+    if len(body) > 2000:
+        raise ValidationFailed({"body": "Use at most 2,000 characters."})
+    note = CustomerNote(customer_id=customer.id, author_id=author.id, body=body, created_at=now)
+    db.session.add(note)
+    db.session.flush()
+    return note

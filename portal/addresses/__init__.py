@@ -2,5 +2,3 @@
 from flask import Blueprint
 
 blueprint = Blueprint("addresses", __name__)
-
-from portal.addresses import routes  # noqa: E402,F401

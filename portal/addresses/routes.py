@@ -1,4 +1,123 @@
-"""Routes of addresses (pages come with the issues that need them)."""
+"""The address book: add, edit in place, delete with undo, choose the default."""
 from __future__ import annotations
 
-from portal.addresses import blueprint  # noqa: F401
+from flask import abort, request, url_for
+from flask_login import current_user, login_required
+
+from portal.addresses import blueprint, services
+from portal.addresses.forms import AddressForm
+from portal.database import utcnow
+from portal.extensions import db
+from portal.failures import NotAllowed, ValidationFailed
+from portal.web import render
+from portal.web.navigation import invalid_status, redirect_to
+
+
+def _own(address_id: int):
+    try:
+        return services.address_for(current_user, address_id)
+    except NotAllowed:
+        abort(404)
+
+
+def _book(form=None, problems=None, status=200, undo=None, trigger=None):
+    """The address book page, or its body (list, undo banner, add form) for a targeted htmx request."""
+    return render("addresses/book.html", "addresses/_book_body.html", addresses=services.addresses_of(current_user),
+                  form=form or AddressForm(), problems=problems or {}, status=status, undo=undo, trigger=trigger)
+
+
+@blueprint.get("/addresses")
+@login_required
+def book():
+    """The address book page (with an Undo banner after a delete without JavaScript)."""
+    return _book(undo=services.restorable(current_user, request.args.get("undo"), now=utcnow()))
+
+
+@blueprint.post("/addresses")
+@login_required
+def add():
+    """Adds an address; errors come back next to the fields with what was typed."""
+    form = AddressForm(request.form)
+    try:
+        services.add_address(current_user, form.data, make_default=bool(request.form.get("make_default")))
+        db.session.commit()
+    except ValidationFailed as refused:
+        db.session.rollback()
+        return _book(form, refused.errors, status=invalid_status())
+    if not request.htmx:
+        return redirect_to(url_for("addresses.book"))
+    return _book(trigger={"address-added": {}})
+
+
+@blueprint.get("/addresses/<int:address_id>")
+@login_required
+def show(address_id: int):
+    """One address; a targeted htmx request gets its row (used by Cancel in the inline editor)."""
+    address = _own(address_id)
+    return render("addresses/edit.html", "addresses/_address.html", address=address, editing=False,
+                  form=AddressForm(data=address.snapshot()), problems={})
+
+
+@blueprint.get("/addresses/<int:address_id>/edit")
+@login_required
+def edit(address_id: int):
+    """The address's row as an edit form (a page of its own without JavaScript)."""
+    address = _own(address_id)
+    return render("addresses/edit.html", "addresses/_address.html", address=address, editing=True,
+                  form=AddressForm(data=address.snapshot()), problems={})
+
+
+@blueprint.post("/addresses/<int:address_id>")
+@login_required
+def update(address_id: int):
+    """Saves an edited address; orders already placed keep the address they were placed with."""
+    address = _own(address_id)
+    form = AddressForm(request.form)
+    try:
+        services.update_address(current_user, address, form.data)
+        db.session.commit()
+    except ValidationFailed as refused:
+        db.session.rollback()
+        return render("addresses/edit.html", "addresses/_address.html", address=_own(address_id), editing=True,
+                      form=form, problems=refused.errors, status=invalid_status())
+    if not request.htmx:
+        return redirect_to(url_for("addresses.book"))
+    return render("addresses/edit.html", "addresses/_address.html", address=address, editing=False,
+                  form=form, problems={}, trigger={"address-saved": {"id": address.id}})
+
+
+@blueprint.post("/addresses/<int:address_id>/delete")
+@login_required
+def delete(address_id: int):
+    """Deletes an address, with an Undo for a few minutes."""
+    address = _own(address_id)
+    services.delete_address(current_user, address, now=utcnow())
+    db.session.commit()
+    if not request.htmx:
+        return redirect_to(url_for("addresses.book", undo=address.id))
+    return _book(undo=address)
+
+
+@blueprint.post("/addresses/<int:address_id>/restore")
+@login_required
+def restore(address_id: int):
+    """Undo of a delete."""
+    try:
+        services.restore_address(current_user, address_id, now=utcnow())
+    except NotAllowed:
+        abort(404)
+    db.session.commit()
+    if not request.htmx:
+        return redirect_to(url_for("addresses.book"))
+    return _book()
+
+
+@blueprint.post("/addresses/<int:address_id>/default")
+@login_required
+def make_default(address_id: int):
+    """Makes this the default address for checkout and reorders."""
+    services.set_default(current_user, _own(address_id))
+    db.session.commit()
+    if not request.htmx:
+        return redirect_to(url_for("addresses.book"))
+    return _book()

@@ -2,5 +2,3 @@
 from flask import Blueprint
 
 blueprint = Blueprint("billing", __name__)
-
-from portal.billing import routes  # noqa: E402,F401

@@ -1,7 +1,7 @@
 """Budget accounts on file: the ones a customer may charge, adding one. Flush, never commit."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -107,3 +107,135 @@ def _department_of(user: User, department_id) -> Department | None:
 def _administrator_of(department_id: int) -> User | None:
     return db.session.scalar(select(User).join(Membership).where(
         Membership.department_id == department_id, Membership.role == MemberRole.ADMINISTRATOR))
+
+
+def remove_holding(user: User, account: BillingAccount) -> None:
+    """Takes an account off the customer's list (they can no longer charge it)."""
+    holding = db.session.scalar(select(AccountHolder).where(
+        AccountHolder.user_id == user.id, AccountHolder.account_id == account.id))
+    if holding is None:
+        raise NotAllowed("billing account")
+    was_default = holding.is_default
+    db.session.delete(holding)
+    db.session.flush()
+    if was_default:
+        successor = db.session.scalar(select(AccountHolder).where(AccountHolder.user_id == user.id)
+                                      .order_by(AccountHolder.id))
+        if successor is not None:
+            successor.is_default = True
+            db.session.flush()
+
+
+def held_account(user: User, account_id) -> BillingAccount:
+    """An account on the customer's list (usable or not); anyone else's raises NotAllowed."""
+    try:
+        holder = db.session.scalar(select(AccountHolder).where(
+            AccountHolder.account_id == int(account_id), AccountHolder.user_id == user.id))
+    except (TypeError, ValueError):
+        holder = None
+    if holder is None:
+        raise NotAllowed("billing account")
+    return holder.account
+
+
+def administered_accounts(user: User) -> list[BillingAccount]:
+    """The accounts of the departments this person administers, with who may charge each."""
+    return list(db.session.scalars(
+        select(BillingAccount).join(Membership, Membership.department_id == BillingAccount.department_id)
+        .where(Membership.user_id == user.id, Membership.role == MemberRole.ADMINISTRATOR)
+        .options(joinedload(BillingAccount.department), joinedload(BillingAccount.approver))
+        .order_by(BillingAccount.name)))
+
+
+def administered_account(user: User, account_id) -> BillingAccount:
+    """An account of a department this person administers; raises NotAllowed otherwise."""
+    try:
+        account_id = int(account_id)
+    except (TypeError, ValueError):
+        raise NotAllowed("billing account") from None
+    account = next((a for a in administered_accounts(user) if a.id == account_id), None)
+    if account is None:
+        raise NotAllowed("billing account")
+    return account
+
+
+def holders_of(accounts: list[BillingAccount]) -> dict[int, list[User]]:
+    rows = db.session.execute(select(AccountHolder.account_id, User).join(User, User.id == AccountHolder.user_id)
+                              .where(AccountHolder.account_id.in_([a.id for a in accounts])).order_by(User.name))
+    holders: dict[int, list[User]] = {a.id: [] for a in accounts}
+    for account_id, user in rows:
+        holders[account_id].append(user)
+    return holders
+
+
+def allow_to_charge(admin: User, account: BillingAccount, *, email: str) -> User:
+    """The department administrator lets someone charge the account. Raises ValidationFailed on `email`."""
+    from portal.accounts.rules import normalize_email
+
+    person = db.session.scalar(select(User).where(User.email == normalize_email(email)))
+    if person is None:
+        raise ValidationFailed({"email": "No one with that email has an account in the portal yet. "
+                                         "They can sign in once first, or call the shop."})
+    exists = db.session.scalar(select(AccountHolder).where(AccountHolder.account_id == account.id,
+                                                           AccountHolder.user_id == person.id))
+    if exists is None:
+        has_default = db.session.scalar(select(AccountHolder.id).where(
+            AccountHolder.user_id == person.id, AccountHolder.is_default.is_(True)))
+        db.session.add(AccountHolder(account_id=account.id, user_id=person.id, is_default=has_default is None))
+        db.session.flush()
+    return person
+
+
+def stop_charging(admin: User, account: BillingAccount, *, user_id) -> None:
+    """The department administrator takes someone off the account."""
+    person = db.session.get(User, int(user_id)) if str(user_id).isdigit() else None
+    if person is None:
+        raise NotAllowed("holder")
+    remove_holding(person, account)
+
+
+def update_account(admin: User, account: BillingAccount, *, name: str, active_until: date | None,
+                   threshold_cents: int | None, approver_email: str) -> BillingAccount:
+    """The department administrator changes an account's name, end date, approval threshold and approver.
+
+    Raises ValidationFailed per field; nothing changes then.
+    """
+    from portal.accounts.rules import normalize_email
+
+    name = " ".join((name or "").split())
+    problems: dict[str, str] = {}
+    if not name:
+        problems["name"] = "Name the account."
+    if threshold_cents is not None and threshold_cents < 0:
+        problems["threshold"] = "Enter an amount of zero or more, or leave it empty for no approval."
+    approver = None
+    if approver_email:
+        approver = db.session.scalar(select(User).where(User.email == normalize_email(approver_email)))
+        if approver is None:
+            problems["approver"] = "No one with that email has an account in the portal."
+    if threshold_cents is not None and approver is None and "approver" not in problems:
+        problems["approver"] = "Name the approver who approves orders above the threshold."
+    if problems:
+        raise ValidationFailed(problems)
+    account.name, account.active_until = name, active_until
+    account.approval_threshold_cents, account.approver_id = threshold_cents, approver.id if approver else None
+    db.session.flush()
+    return account
+
+
+def withdraw_account(admin: User, account: BillingAccount, *, reason: str, now: datetime) -> None:
+    """No one can charge a withdrawn account; orders already placed keep it."""
+    account.withdrawn_at = now
+    account.withdrawn_reason = " ".join((reason or "").split())[:500]
+    db.session.flush()
+
+
+def reinstate_account(admin: User, account: BillingAccount) -> None:
+    account.withdrawn_at = None
+    account.withdrawn_reason = ""
+    db.session.flush()
+
+
+def is_administrator(user: User) -> bool:
+    return db.session.scalar(select(Membership.id).where(
+        Membership.user_id == user.id, Membership.role == MemberRole.ADMINISTRATOR).limit(1)) is not None

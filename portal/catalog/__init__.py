@@ -2,5 +2,3 @@
 from flask import Blueprint
 
 blueprint = Blueprint("catalog", __name__)
-
-from portal.catalog import routes  # noqa: E402,F401

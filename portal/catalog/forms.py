@@ -23,7 +23,9 @@ class WholeNumberField(IntegerField):
     """An integer that may be left blank, accepts "1,200", and says plainly when it is not a number."""
 
     def process_formdata(self, valuelist):
-        text = (valuelist[0] if valuelist else "").replace(",", "").strip()
+        if not valuelist:
+            return  # not submitted at all: keep the default
+        text = valuelist[0].replace(",", "").strip()
         if not text:
             self.data = None
             return

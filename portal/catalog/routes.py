@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 from flask import abort, request, url_for
 from flask_login import current_user, login_required
 
+from portal.accounts.services import preferences_of
 from portal.catalog import blueprint, forms, services
 from portal.database import utcnow
 from portal.documents import services as documents
@@ -33,7 +34,8 @@ def _product(slug: str):
 
 def _configuration(product, formdata):
     today = shop_today(utcnow())
-    form = forms.configurator_form(product, formdata, today=today)
+    form = forms.configurator_form(product, formdata, today=today,
+                                   defaults=preferences_of(current_user).options)
     if formdata is not None:
         form.validate()
     try:

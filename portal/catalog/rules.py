@@ -162,3 +162,13 @@ def upcoming_terms(today: date, count: int = 4) -> list[str]:
         if index == len(TERMS):
             index, year = 0, year + 1
     return terms
+
+
+def reorder_term(original: str | None, today: date) -> str:
+    """The term a course pack is reprinted for: the same term while it is current or coming,
+    otherwise the next term of the same season (a Fall course is taught again in the Fall)."""
+    terms = upcoming_terms(today, count=len(TERMS) + 1)
+    if original in terms:
+        return original
+    season = (original or "").split(" ")[0]
+    return next((term for term in terms if term.startswith(season + " ")), terms[0])

@@ -163,3 +163,20 @@ def require_complete(config: Configuration) -> Configuration:
     if config.problems:
         raise ValidationFailed(config.problems)
     return config
+
+
+PREFERABLE = ("stock", "color", "sides", "binding")
+
+
+def preferable_choices() -> dict[str, list[tuple[str, str]]]:
+    """The choices a customer can prefer, per option, across every active product (first label wins)."""
+    from portal.catalog.models import OptionChoice as Choice
+
+    rows = db.session.execute(
+        select(ProductOption.code, Choice.code, Choice.label).join(Choice.option).join(ProductOption.product)
+        .where(Product.active.is_(True), ProductOption.code.in_(PREFERABLE))
+        .order_by(ProductOption.code, Product.position, Choice.position))
+    offered: dict[str, dict[str, str]] = {code: {} for code in PREFERABLE}
+    for option_code, choice_code, label in rows:
+        offered[option_code].setdefault(choice_code, label)
+    return {code: list(pairs.items()) for code, pairs in offered.items() if pairs}

@@ -2,5 +2,3 @@
 from flask import Blueprint
 
 blueprint = Blueprint("demo", __name__, cli_group="demo")
-
-from portal.demo import commands  # noqa: E402,F401

@@ -85,8 +85,8 @@ def load(*, now: datetime, seed: int = 2026, history_days: int = 365) -> None:
     law_materials = _account("10-4410-7200", "Law course materials", departments["School of Law"],
                              threshold=250000, approver=dept_admin, holders=[faculty, dept_admin], default_for=[faculty])
     history_account = _account("10-2230-7200", "History teaching supplies", departments["History"], holders=[faculty])
-    _account("10-4410-7350", "Law summer institute 2026", departments["School of Law"], holders=[faculty],
-             active_until=date(2026, 8, 31))
+    summer_institute = _account("10-4410-7350", "Law summer institute 2026", departments["School of Law"],
+                                holders=[faculty], active_until=date(2026, 8, 31))
     _address(dept_admin, "Alumni House office", AddressKind.CAMPUS, building="Alumni House", room="Room 1", default=True)
     alumni = _account("20-5100-6100", "Alumni relations outreach", departments["Alumni"], holders=[dept_admin],
                       default_for=[dept_admin], threshold=500000, approver=dept_admin)
@@ -98,7 +98,9 @@ def load(*, now: datetime, seed: int = 2026, history_days: int = 365) -> None:
 
     reading_files = [documents.store_pdf(faculty, data=sample_pdfs.reading_pdf(title, pages), filename=f"{title}.pdf")
                      for title, pages in READINGS[:4]]
-    customers = [(faculty, law_mailroom, law_materials, reading_files)]
+    symposium = documents.store_pdf(faculty, data=sample_pdfs.artwork_pdf("Law School Symposium 2026", 1),
+                                    filename="Law School Symposium.pdf")
+    customers = [(faculty, law_mailroom, law_materials, reading_files + [symposium])]
     for email, name, department, building, room in CUSTOMERS:
         user = create_user(email=email, name=name, password=PASSWORDS["customer"], departments=[departments[department]])
         address = _address(user, f"{department} office", AddressKind.CAMPUS, building=building, room=room, default=True)
@@ -111,8 +113,20 @@ def load(*, now: datetime, seed: int = 2026, history_days: int = 365) -> None:
                       [documents.store_pdf(dept_admin, data=sample_pdfs.artwork_pdf("Alumni weekend", 2),
                                            filename="alumni-weekend-postcard.pdf")]))
     db.session.flush()
-    _history(rng, customers, products, now=now, days=history_days, staff=db.session.scalars(
-        select(User).where(User.role != Role.CUSTOMER)).all(), history_account=history_account)
+    staff = db.session.scalars(select(User).where(User.role != Role.CUSTOMER)).all()
+    _history(rng, customers, products, now=now, days=history_days, staff=staff, history_account=history_account)
+    # The summer institute's packs were charged to an account that has since expired: reordering one
+    # shows how the portal asks for another account in place.
+    calendar = promises.shop_calendar(now.date())
+    for day in (date(2026, 6, 8), date(2026, 7, 13)):
+        if now.date() - timedelta(days=history_days) <= day <= now.date():
+            _past_order(rng, (faculty, law_mailroom, summer_institute, reading_files), products["course-pack"],
+                        day=day, now=now, calendar=calendar, staff=staff)
+    # And a few jobs in the shop right now.
+    for back, slug in ((4, "course-pack"), (2, "poster"), (1, "course-pack")):
+        day = now.date() - timedelta(days=back)
+        if calendar.is_business_day(day):
+            _past_order(rng, customers[0], products[slug], day=day, now=now, calendar=calendar, staff=staff)
 
 
 def _address(user: User, label: str, kind: AddressKind, *, default: bool = False, building: str = "",
@@ -136,6 +150,8 @@ def _account(code: str, name: str, department: Department, *, holders: list[User
     return account
 
 
+QUANTITIES = {"flyer": [50, 100, 150, 200, 250, 500], "poster": [1, 1, 2, 3, 5], "booklet": [25, 50, 100, 200],
+              "business-cards": [1, 1, 2], "postcard-mailer": [500, 1000, 2500], "letter-mailer": [250, 500, 1000]}
 STAGES = [OrderStatus.PREPRESS, OrderStatus.PRINTING, OrderStatus.FINISHING, OrderStatus.READY]
 JOB_MIX = [("course-pack", 5), ("flyer", 5), ("poster", 3), ("booklet", 2), ("business-cards", 2),
            ("postcard-mailer", 2), ("letter-mailer", 1)]
@@ -163,13 +179,12 @@ def _past_order(rng, owner, product: Product, *, day: date, now: datetime, calen
     chosen = {option.code: rng.choice(option.choices) for option in product.options}
     if product.is_course_pack:
         enrollment = rng.choice([18, 24, 35, 42, 60, 85, 120])
-        quantity, pieces = enrollment, files[: rng.randint(min(2, len(files)), len(files))]
+        readings = files[:-1] if len(files) > 1 else files
+        quantity, pieces = enrollment, readings[: rng.randint(min(2, len(readings)), len(readings))]
     else:
         enrollment = None
-        step = product.quantity_step
-        quantity = max(product.min_quantity, rng.choice([1, 2, 5, 10, 25, 50, 100, 250, 500, 1000]) // step * step)
-        quantity = min(quantity, product.max_quantity)
-        pieces = files[:1]
+        quantity = rng.choice(QUANTITIES[product.slug])
+        pieces = [files[-1]]
     pages = sum(f.page_count for f in pieces) or product.default_pages
     rush = rng.random() < 0.08
     quote = pricing.price(product.rules(), {c: ch.rules() for c, ch in chosen.items()}, quantity=quantity,
@@ -183,7 +198,8 @@ def _past_order(rng, owner, product: Product, *, day: date, now: datetime, calen
     finished_on = calendar.add_business_days(estimate.delivery, slip) if slip >= 0 else \
         max(estimate.start, estimate.delivery - timedelta(days=-slip))
     term = f"{'Spring' if day.month < 6 else ('Summer' if day.month < 9 else 'Fall')} {day.year}"
-    course = rng.choice(["LAW 501", "LAW 612", "HIST 2100", "LAW 540"]) if product.is_course_pack else None
+    course = (("LAW 700" if account.code == "10-4410-7350" else rng.choice(["LAW 501", "LAW 612", "HIST 2100", "LAW 540"]))
+              if product.is_course_pack else None)
     order = Order(
         idempotency_key=f"demo-{rng.getrandbits(64):016x}", customer_id=user.id, department_id=account.department_id,
         product_id=product.id, title=f"{course} course pack, {term}" if course else f"{product.name}: {pieces[0].original_name.removesuffix('.pdf')}",

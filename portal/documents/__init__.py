@@ -2,5 +2,3 @@
 from flask import Blueprint
 
 blueprint = Blueprint("documents", __name__)
-
-from portal.documents import routes  # noqa: E402,F401

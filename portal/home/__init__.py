@@ -2,5 +2,3 @@
 from flask import Blueprint
 
 blueprint = Blueprint("home", __name__)
-
-from portal.home import routes  # noqa: E402,F401

@@ -2,5 +2,3 @@
 from flask import Blueprint
 
 blueprint = Blueprint("mailers", __name__)
-
-from portal.mailers import routes  # noqa: E402,F401

@@ -2,5 +2,3 @@
 from flask import Blueprint
 
 blueprint = Blueprint("notices", __name__)
-
-from portal.notices import routes  # noqa: E402,F401

@@ -1,46 +1,12 @@
 """Checkout: where it goes, who pays, when it is needed; adding an address or account inline."""
 from __future__ import annotations
 
-from datetime import date
-
 from werkzeug.datastructures import MultiDict
-from wtforms import DateField, Form, FormField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import Form, FormField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from portal.addresses.models import AddressKind
-from portal.web.forms import choices
-
-KIND_CHOICES = choices([(AddressKind.CAMPUS.value, "Campus delivery"), (AddressKind.PICKUP.value, "Pickup at the shop"),
-                        (AddressKind.CARRIER.value, "Ship by carrier")])
-
-
-class DayField(DateField):
-    """A date in ISO form, as browsers' date inputs send it, with a plain message when it is not."""
-
-    def process_formdata(self, valuelist):
-        text = (valuelist[0] if valuelist else "").strip()
-        if not text:
-            self.data = None
-            return
-        try:
-            self.data = date.fromisoformat(text)
-        except ValueError:
-            self.data = None
-            raise ValueError("Enter a date like 2026-12-15.") from None
-
-
-class NewAddressForm(Form):
-    kind = RadioField("How should it reach you?", choices=KIND_CHOICES, default=AddressKind.CAMPUS.value)
-    label = StringField("Name for this address", render_kw={"placeholder": "Law School mailroom"})
-    recipient = StringField("Recipient", render_kw={"autocomplete": "name"})
-    building = StringField("Building")
-    room = StringField("Room or mail stop")
-    street1 = StringField("Street address", render_kw={"autocomplete": "address-line1"})
-    street2 = StringField("Apartment, suite (optional)", render_kw={"autocomplete": "address-line2"})
-    city = StringField("City", render_kw={"autocomplete": "address-level2"})
-    state = StringField("State", render_kw={"autocomplete": "address-level1", "maxlength": 2})
-    postal_code = StringField("ZIP code", render_kw={"autocomplete": "postal-code", "inputmode": "numeric"})
-    phone = StringField("Phone (optional)", render_kw={"autocomplete": "tel"})
+from portal.addresses.forms import AddressForm
+from portal.web.forms import DayField
 
 
 class NewAccountForm(Form):
@@ -57,7 +23,7 @@ class CheckoutForm(Form):
     instructions = TextAreaField("Notes for the shop (optional)",
                                  [Length(max=2000, message="Use at most 2,000 characters.")])
     idempotency_key = HiddenField()
-    new_address = FormField(NewAddressForm)
+    new_address = FormField(AddressForm)
     new_account = FormField(NewAccountForm)
 
 

@@ -121,6 +121,7 @@ class Order(db.Model):
     promise_date: Mapped[date] = mapped_column(Date)
     expected_date: Mapped[date] = mapped_column(Date)
     delivered_on: Mapped[date | None] = mapped_column(Date)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     placed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -1,9 +1,10 @@
 """Checkout, the order page and order history."""
 from __future__ import annotations
 
+import uuid
 from urllib.parse import urlencode
 
-from flask import abort, flash, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
@@ -13,7 +14,10 @@ from portal.billing import services as billing
 from portal.database import utcnow
 from portal.extensions import db
 from portal.failures import NotAllowed, ValidationFailed
-from portal.orders import blueprint, checkout as checkout_page, services
+from portal.accounts.services import notes_about
+from portal.documents import services as documents
+from portal.orders import blueprint, checkout as checkout_page, reorders, services
+from portal.promises.services import shop_today
 from portal.web import render
 from portal.web.navigation import invalid_status, redirect_to
 
@@ -56,7 +60,8 @@ def _place(state):
         order = services.place_order(customer=current_user, config=state.config, address=state.address,
                                      account=account, need_by=state.form.need_by.data,
                                      instructions=state.form.instructions.data or "", idempotency_key=key,
-                                     now=state.now)
+                                     now=state.now,
+                                     source_order=services.own_order(current_user, state.config_values.get("from_order")))
         db.session.commit()
     except NotAllowed:
         abort(404)
@@ -112,9 +117,111 @@ def history():
 @blueprint.get("/orders/<number>")
 @login_required
 def order(number: str):
-    """The order page: what was ordered, price, where it goes, who pays, dates and timeline."""
+    """The order page: what was ordered, price, where it goes, who pays, dates and timeline; for
+    staff, the customer's previous orders and the shop's notes about them."""
     try:
         found = services.order_for(current_user, number)
     except NotAllowed:
         abort(404)
-    return render("orders/order.html", order=found)
+    return _order_page(found)
+
+
+def _order_page(found, *, reorder_plan=None, status: int = 200):
+    context = {}
+    if current_user.is_staff and found.customer_id != current_user.id:
+        context = {"previous": services.previous_orders(found), "customer_notes": notes_about(found.customer)}
+    return render("orders/order.html", order=found, reorder_plan=reorder_plan, status=status, now=utcnow(),
+                  **context)
+
+
+def _own_order(number: str):
+    """The signed-in customer's own order (staff do not reorder for customers); 404 otherwise."""
+    found = services.own_order(current_user, number)
+    if found is None:
+        abort(404)
+    return found
+
+
+@blueprint.post("/orders/<number>/reorder")
+@login_required
+def reorder(number: str):
+    """One-click reorder. A targeted htmx request gets the reorder panel: the new order with a
+    Cancel, or exactly what to fix (expired account, missing file, approval) and one more click."""
+    source = _own_order(number)
+    now = utcnow()
+    replacements, upload_problem = _replacement_files(source)
+    try:
+        plan = reorders.plan_reorder(current_user, source, now=now, address_id=request.form.get("address"),
+                                     account_id=request.form.get("billing_account"),
+                                     send_for_approval=bool(request.form.get("send_for_approval")),
+                                     replacements=replacements)
+    except NotAllowed:
+        abort(404)
+    if upload_problem:
+        plan.problems["files"] = upload_problem
+    if not plan.ready:
+        return _reorder_panel(source, plan=plan, status=invalid_status())
+    key = request.form.get("idempotency_key") or uuid.uuid4().hex
+    try:
+        placed = reorders.place_reorder(current_user, plan, idempotency_key=key, now=now)
+        db.session.commit()
+    except IntegrityError:  # a concurrent click with the same key won: show its order
+        db.session.rollback()
+        placed = services.order_for_key(current_user, key)
+    if not request.htmx:
+        flash(f"Order {placed.number} is placed.", "placed")
+        return redirect_to(url_for("orders.order", number=placed.number))
+    return _reorder_panel(source, placed=placed, trigger={"order-placed": {"number": placed.number}})
+
+
+def _replacement_files(source) -> tuple[dict[int, int], str]:
+    """Files uploaded again in the reorder panel (fields `replace-<file id>`), stored and checked."""
+    replacements, problem = {}, ""
+    for item in source.files:
+        upload = request.files.get(f"replace-{item.file_id}")
+        if upload and upload.filename:
+            try:
+                stored = documents.store_pdf(current_user, data=documents.read_limited(upload.stream),
+                                             filename=upload.filename)
+                db.session.commit()
+                replacements[item.file_id] = stored.id
+            except ValidationFailed as refused:
+                db.session.rollback()
+                problem = f"{documents.rules.display_name(upload.filename)}: {refused.errors['upload']}"
+    return replacements, problem
+
+
+def _reorder_panel(source, *, plan=None, placed=None, cancelled=None, status: int = 200, trigger=None):
+    if request.htmx:
+        return render("orders/_reorder.html", status=status, trigger=trigger, source=source, plan=plan,
+                      placed=placed, cancelled=cancelled, now=utcnow())
+    return _order_page(source, reorder_plan=plan, status=status)
+
+
+@blueprint.post("/orders/<number>/cancel")
+@login_required
+def cancel(number: str):
+    """Cancels a just-placed order within the cancel window; the panel that placed it says so."""
+    placed = _own_order(number)
+    try:
+        reorders.cancel_order(current_user, placed, now=utcnow())
+        db.session.commit()
+    except ValidationFailed as refused:
+        db.session.rollback()
+        flash(refused.errors[""], "error")
+        return redirect_to(url_for("orders.order", number=number))
+    panel_for = request.form.get("panel")
+    if request.htmx and panel_for:
+        return _reorder_panel(_own_order(panel_for), cancelled=placed)
+    flash(f"Order {number} is cancelled. Nothing will be charged.", "success")
+    return redirect_to(url_for("orders.order", number=number))
+
+
+@blueprint.get("/orders/<number>/reorder-with-changes")
+@login_required
+def reorder_with_changes(number: str):
+    """Opens the configurator prefilled from the past order (new quantity, need-by, term...)."""
+    source = _own_order(number)
+    args = reorders.job_values_from(source, today=shop_today(utcnow()))
+    args["from_order"] = source.number
+    return redirect(url_for("catalog.configure", slug=source.product.slug) + "?" + urlencode(list(args.items(multi=True))))

@@ -149,3 +149,16 @@ def open_orders(customer: User, limit: int = 10) -> list[Order]:
         select(Order).where(Order.customer_id == customer.id,
                             Order.status.not_in([OrderStatus.DELIVERED, OrderStatus.CANCELLED]))
         .order_by(Order.promise_date, Order.id).limit(limit)))
+
+
+def previous_orders(order: Order, limit: int = 8) -> list[Order]:
+    """The same customer's other orders, newest first (what staff see beside an order)."""
+    return list(db.session.scalars(select(Order).where(Order.customer_id == order.customer_id, Order.id != order.id)
+                                   .order_by(Order.placed_at.desc()).limit(limit)))
+
+
+def own_order(customer: User, number: str | None) -> Order | None:
+    """The customer's own order with this number, or None (for "reorder with changes" links)."""
+    if not number:
+        return None
+    return db.session.scalar(select(Order).where(Order.number == number, Order.customer_id == customer.id))

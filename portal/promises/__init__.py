@@ -2,5 +2,3 @@
 from flask import Blueprint
 
 blueprint = Blueprint("promises", __name__)
-
-from portal.promises import routes  # noqa: E402,F401

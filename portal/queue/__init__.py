@@ -2,5 +2,3 @@
 from flask import Blueprint
 
 blueprint = Blueprint("queue", __name__, url_prefix="/staff")
-
-from portal.queue import routes  # noqa: E402,F401

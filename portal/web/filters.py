@@ -1,6 +1,7 @@
 """Template filters and globals: money, dates in the shop's time zone, the shop's contact details."""
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -52,6 +53,12 @@ def counted(count: int, noun: str) -> str:
     return plural(int(count), noun)
 
 
+def cancel_deadline(placed_at: datetime) -> datetime:
+    from portal.orders.rules import cancel_deadline as deadline
+
+    return deadline(placed_at)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.add_template_filter(money)
@@ -59,6 +66,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(long_day)
     app.add_template_filter(moment)
     app.add_template_filter(counted)
+    app.add_template_filter(cancel_deadline)
     app.add_template_filter(one_line, "address_line")
     shop = {
         "name": app.config["SHOP_NAME"],
@@ -69,3 +77,5 @@ def init_app(app: Flask) -> None:
         "tel": "+1" + "".join(ch for ch in app.config["SHOP_PHONE"] if ch.isdigit())[-10:],
     }
     app.jinja_env.globals["shop"] = shop
+    # A fresh key for each order or reorder form: a repeated submission of one form makes one order.
+    app.jinja_env.globals["idempotency_key"] = lambda: uuid.uuid4().hex

@@ -1,0 +1,216 @@
+"""One-click reorder: a past job again, re-priced today, with a fresh promise. Flush, never commit."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+from werkzeug.datastructures import MultiDict
+
+from portal.accounts.models import User
+from portal.accounts.services import preferences_of
+from portal.addresses import services as addresses
+from portal.addresses.models import Address
+from portal.billing import rules as billing_rules
+from portal.billing import services as billing
+from portal.billing.models import AccountHolder, BillingAccount
+from portal.catalog import forms as catalog_forms
+from portal.catalog import rules as catalog_rules
+from portal.catalog import services as catalog
+from portal.documents import storage
+from portal.extensions import db
+from portal.failures import NotAllowed, ValidationFailed
+from portal.orders import rules
+from portal.orders.models import Order, OrderEvent, OrderFile, OrderStatus
+from portal.orders.services import place_order
+from portal.promises.services import shop_today
+from portal.web.filters import money
+
+
+def job_values_from(order: Order, *, today: date, replacements: dict[int, int] | None = None) -> MultiDict:
+    """The configurator's values for a past order: what "Reorder with changes" opens with.
+
+    `replacements` maps a file no longer on file to the one uploaded again in its place.
+    """
+    replacements = replacements or {}
+    values = [(f"opt_{code}", choice) for code, choice in order.options.items()]
+    values.append(("quantity", str(order.quantity)))
+    if order.rush:
+        values.append(("rush", "y"))
+    if order.course_code:
+        values += [("course_code", order.course_code), ("term", catalog_rules.reorder_term(order.term, today)),
+                   ("instructor", order.instructor or ""), ("enrollment", str(order.enrollment or order.quantity))]
+    else:
+        values.append(("title", order.title))
+    for index, item in enumerate(order.files):
+        values += [(f"files-{index}-file_id", str(replacements.get(item.file_id, item.file_id))),
+                   (f"files-{index}-title", item.title),
+                   (f"files-{index}-copyright", item.copyright_status.value if item.copyright_status
+                    else "permission_obtained")]
+    return MultiDict(values)
+
+
+@dataclass
+class OnFile:
+    """What the customer has on file, loaded once for any number of reorder plans."""
+
+    addresses: list[Address]
+    holdings: list[AccountHolder]
+    unusable: dict[int, str]
+
+    @classmethod
+    def load(cls, customer: User, today: date) -> OnFile:
+        holdings = billing.holdings_of(customer)
+        unusable = {h.account_id: reason for h in holdings if (reason := billing.unusable_reason(h.account, today))}
+        return cls(addresses.addresses_of(customer), holdings, unusable)
+
+    @property
+    def usable_accounts(self) -> list[BillingAccount]:
+        return [h.account for h in self.holdings if h.account_id not in self.unusable]
+
+
+@dataclass
+class ReorderPlan:
+    """A past order made new: what it would cost and when it would come, or what stands in the way."""
+
+    source: Order
+    config: catalog.Configuration | None
+    address: Address | None
+    account: BillingAccount | None
+    on_file: OnFile
+    now: datetime
+    problems: dict[str, str] = field(default_factory=dict)
+    missing_files: list[OrderFile] = field(default_factory=list)
+
+    @property
+    def quote(self):
+        return self.config.quote() if self.config and "product" not in self.problems else None
+
+    @property
+    def estimate(self):
+        if self.config is None or "product" in self.problems or self.config.problems:
+            return None
+        return self.config.estimate(delivery_method=self.address.kind.value if self.address else "campus",
+                                    now=self.now)
+
+    @property
+    def ready(self) -> bool:
+        return not self.problems
+
+
+def plan_reorder(customer: User, source: Order, *, now: datetime, address_id=None, account_id=None,
+                 send_for_approval: bool = False, replacements: dict[int, int] | None = None,
+                 on_file: OnFile | None = None) -> ReorderPlan:
+    """How `source` would be ordered again now, and every problem that stops it, by kind:
+    `product` (no longer offered), `files` (a file is no longer on file), `address`,
+    `billing_account` (expired, withdrawn, or no longer the customer's to charge), `approval` (the
+    price is above the account's threshold: the customer confirms it will wait), `config` (the job
+    no longer fits the product's rules: reorder with changes).
+
+    Another customer's order, address or account raises NotAllowed.
+    """
+    if source.customer_id != customer.id:
+        raise NotAllowed("order")
+    today = shop_today(now)
+    on_file = on_file or OnFile.load(customer, today)
+    problems: dict[str, str] = {}
+    config = None
+    try:
+        product = catalog.product_by_slug(source.product.slug)
+    except NotAllowed:
+        problems["product"] = (f"We no longer take {source.product_name.lower()} orders online. "
+                               "Call the shop and we will find the closest match.")
+    else:
+        form = catalog_forms.configurator_form(
+            product, job_values_from(source, today=today, replacements=replacements), today=today,
+            defaults=preferences_of(customer).options)
+        form.validate()
+        config = catalog.configure(product, form, customer, today=today)
+        if config.problems:
+            problems["config"] = "This job no longer fits the product's rules: " + "; ".join(config.problems.values())
+    replacements = replacements or {}
+    missing = [item for item in source.files
+               if item.file_id not in replacements and not storage.exists(item.file.storage_key)]
+    if missing:
+        problems["files"] = ("We no longer have " + ", ".join(f"“{item.title}”" for item in missing)
+                             + ". Upload " + ("it" if len(missing) == 1 else "them") + " again to reorder.")
+    address = _chosen(on_file.addresses, address_id, source.address_id, "address")
+    if address is None:
+        problems["address"] = "Choose where this order goes."
+    account = _chosen_account(on_file, account_id, source.billing_account_id)
+    if account is None:
+        original = next((h.account for h in on_file.holdings if h.account_id == source.billing_account_id), None)
+        problems["billing_account"] = (on_file.unusable.get(original.id) if original else
+                                       "The account this was charged to is no longer yours to charge.") \
+            + " Choose another account."
+    plan = ReorderPlan(source, config, address, account, on_file, now, problems, missing)
+    quote = plan.quote
+    if account is not None and quote is not None and not send_for_approval and billing_rules.needs_approval(
+            threshold_cents=account.approval_threshold_cents, price_cents=quote.total_cents):
+        approver = account.approver.name if account.approver else "its approver"
+        problems["approval"] = (f"This comes to {money(quote.total_cents)}, above the "
+                                f"{money(account.approval_threshold_cents)} that {account.name} can spend "
+                                f"without approval: it will wait for {approver} to approve it.")
+    return plan
+
+
+def _chosen(options: list[Address], chosen_id, original_id, what: str) -> Address | None:
+    if chosen_id:
+        found = next((a for a in options if str(a.id) == str(chosen_id)), None)
+        if found is None:
+            raise NotAllowed(what)
+        return found
+    default = next((a.id for a in options if a.is_default), None)
+    picked = rules.pick_on_file(original_id, [a.id for a in options], default)
+    return next((a for a in options if a.id == picked), None)
+
+
+def _chosen_account(on_file: OnFile, chosen_id, original_id) -> BillingAccount | None:
+    usable = on_file.usable_accounts
+    if chosen_id:
+        if not any(str(h.account_id) == str(chosen_id) for h in on_file.holdings):
+            raise NotAllowed("billing account")
+        return next((a for a in usable if str(a.id) == str(chosen_id)), None)
+    default = next((h.account_id for h in on_file.holdings if h.is_default), None)
+    picked = rules.pick_on_file(original_id, [a.id for a in usable], default)
+    return next((a for a in usable if a.id == picked), None)
+
+
+def place_reorder(customer: User, plan: ReorderPlan, *, idempotency_key: str, now: datetime) -> Order:
+    """Places the planned reorder; the same key again returns the same order.
+
+    Raises ValidationFailed with the plan's problems when something still stands in the way.
+    """
+    if plan.problems:
+        raise ValidationFailed(plan.problems)
+    return place_order(customer=customer, config=plan.config, address=plan.address, account=plan.account,
+                       need_by=None, instructions=plan.source.instructions, idempotency_key=idempotency_key,
+                       now=now, source_order=plan.source)
+
+
+def cancel_order(customer: User, order: Order, *, now: datetime) -> None:
+    """The customer cancels within the cancel window; later, or once work started, raises ValidationFailed."""
+    if order.customer_id != customer.id:
+        raise NotAllowed("order")
+    if not rules.can_cancel(order.status.value, order.placed_at, now):
+        raise ValidationFailed("It is too late to cancel online: call the shop and we will stop it if we can.")
+    order.status = OrderStatus.CANCELLED
+    order.cancelled_at = now
+    order.events.append(OrderEvent(at=now, status=OrderStatus.CANCELLED, actor_id=customer.id,
+                                   message="Cancelled by the customer. Nothing will be charged."))
+    db.session.flush()
+
+
+def buy_again(customer: User, *, limit: int = 5) -> list[Order]:
+    """The jobs the customer orders most often (same product and title), the latest of each."""
+    counts = (select(Order.product_id, Order.title, func.count().label("times"), func.max(Order.id).label("latest"))
+              .where(Order.customer_id == customer.id, Order.status != OrderStatus.CANCELLED)
+              .group_by(Order.product_id, Order.title).order_by(func.count().desc(), func.max(Order.id).desc())
+              .limit(limit).subquery())
+    latest = [row.latest for row in db.session.execute(select(counts.c.latest, counts.c.times))]
+    if not latest:
+        return []
+    orders = {o.id: o for o in db.session.scalars(select(Order).where(Order.id.in_(latest)).options(
+        joinedload(Order.product), selectinload(Order.files).joinedload(OrderFile.file)))}
+    return [orders[order_id] for order_id in latest]
