@@ -34,6 +34,9 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     login_manager.init_app(app)
+    # Sessions are rows on the server (rotated at sign-in, deleted at sign-out), so Flask-Login's
+    # per-request IP/user-agent fingerprint adds no protection, only a hash and a cookie write.
+    login_manager.session_protection = None
     csrf.init_app(app)
     htmx.init_app(app)
 

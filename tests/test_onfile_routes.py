@@ -39,7 +39,7 @@ def test_add_an_address_with_errors_next_to_fields_and_nothing_saved(app, custom
                                                         "street1": "1 Lake Rd", "city": "Dryden", "state": "NY",
                                                         "postal_code": "ABCDE"}, headers=HTMX)
     fragment = response.get_data(as_text=True)
-    assert response.status_code == 200 and fragment.lstrip().startswith('<div id="address-book">')
+    assert response.status_code == 200 and fragment.lstrip().startswith('<section id="address-new"')
     assert 'id="postal_code-error"' in fragment and 'value="1 Lake Rd"' in fragment
     assert len(addresses(app, customer)) == 1
     customer_client.post("/addresses", data={"kind": "carrier", "label": "Cabin", "recipient": "Me",

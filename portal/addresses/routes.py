@@ -20,10 +20,10 @@ def _own(address_id: int):
         abort(404)
 
 
-def _book(form=None, problems=None, status=200, undo=None, trigger=None):
-    """The address book page, or its body (list, undo banner, add form) for a targeted htmx request."""
+def _book(status=200, undo=None, trigger=None, headers=None):
+    """The address book page, or its body (undo banner and list) for a targeted htmx request."""
     return render("addresses/book.html", "addresses/_book_body.html", addresses=services.addresses_of(current_user),
-                  form=form or AddressForm(), problems=problems or {}, status=status, undo=undo, trigger=trigger)
+                  status=status, undo=undo, trigger=trigger, headers=headers)
 
 
 @blueprint.get("/addresses")
@@ -33,20 +33,28 @@ def book():
     return _book(undo=services.restorable(current_user, request.args.get("undo"), now=utcnow()))
 
 
+@blueprint.get("/addresses/new")
+@login_required
+def new():
+    """The new-address form: its own page, or swapped into the address book by htmx."""
+    return render("addresses/new.html", "addresses/_new.html", form=AddressForm(), problems={})
+
+
 @blueprint.post("/addresses")
 @login_required
 def add():
-    """Adds an address; errors come back next to the fields with what was typed."""
+    """Adds an address; errors come back next to the fields with what was typed; success shows the book."""
     form = AddressForm(request.form)
     try:
         services.add_address(current_user, form.data, make_default=bool(request.form.get("make_default")))
         db.session.commit()
     except ValidationFailed as refused:
         db.session.rollback()
-        return _book(form, refused.errors, status=invalid_status())
+        return render("addresses/new.html", "addresses/_new.html", form=form, problems=refused.errors,
+                      status=invalid_status())
     if not request.htmx:
         return redirect_to(url_for("addresses.book"))
-    return _book(trigger={"address-added": {}})
+    return _book(trigger={"address-added": {}}, headers={"HX-Retarget": "#address-book", "HX-Reswap": "outerHTML"})
 
 
 @blueprint.get("/addresses/<int:address_id>")

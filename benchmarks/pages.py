@@ -1,0 +1,133 @@
+"""Each main page against a bare Flask hello world, on the same gunicorn, in one run (wrk).
+
+    make bench                      # or: .venv/bin/python -m benchmarks.pages --orders 20000
+
+Builds a generated campus (benchmarks/dataset.py) in a temporary SQLite file, serves it and the
+hello world with identical gunicorn settings on loopback, signs in, and measures requests per second
+for each page with wrk. Prints a Markdown table; the README keeps the latest figures.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
+
+
+def serve(app: str, port: int, env: dict, workers: int) -> subprocess.Popen:
+    process = subprocess.Popen([GUNICORN, "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--log-level",
+                                "warning", app], cwd=ROOT, env=env)
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz" if "wsgi" in app else f"http://127.0.0.1:{port}/",
+                                   timeout=1)
+            return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit(f"{app} did not start")
+
+
+def session_cookie(port: int, email: str, password: str) -> str:
+    """Signs in over plain http (the session cookie is marked Secure, so no cookie jar would send it)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port)
+    connection.request("GET", "/sign-in")
+    response = connection.getresponse()
+    page, cookie = response.read().decode(), response.getheader("Set-Cookie").split(";")[0]
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    body = urllib.parse.urlencode({"csrf_token": token, "email": email, "password": password})
+    connection.request("POST", "/sign-in", body=body, headers={
+        "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
+    response = connection.getresponse()
+    response.read()
+    if response.status != 302:
+        raise SystemExit(f"sign-in failed: {response.status}")
+    cookie = response.getheader("Set-Cookie").split(";")[0]
+    # The first page after sign-in adds the CSRF secret to the session, as it would in a browser.
+    connection.request("GET", "/", headers={"Cookie": cookie})
+    response = connection.getresponse()
+    response.read()
+    cookie = (response.getheader("Set-Cookie") or cookie).split(";")[0]
+    return cookie.split("=", 1)[1]
+
+
+def wrk(url: str, *, seconds: int, cookie: str | None = None) -> dict:
+    command = ["wrk", "-t2", "-c8", f"-d{seconds}s", "--latency", url]
+    if cookie:
+        command[1:1] = ["-H", f"Cookie: session={cookie}"]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+            "p50": re.search(r"50%\s+(\S+)", out).group(1), "p99": re.search(r"99%\s+(\S+)", out).group(1),
+            "errors": int(errors.group(1)) if errors else 0}
+
+
+def _serves(url: str, cookie: str) -> bool:
+    try:
+        request = urllib.request.Request(url, headers={"Cookie": f"session={cookie}"})
+        return urllib.request.urlopen(request).status == 200
+    except urllib.error.HTTPError:
+        return False
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--orders", type=int, default=20000)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1))
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed (make bench installs it)")
+    workdir = Path(tempfile.mkdtemp(prefix="portal-bench-"))
+    # development: the same code, but session cookies without Secure, since this runs on plain http.
+    env = {**os.environ, "PORTAL_ENV": "development", "SECRET_KEY": "benchmark-secret",
+           "DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}", "PORTAL_INSTANCE_PATH": str(workdir)}
+    built = subprocess.run([PYTHON, "-m", "benchmarks.dataset", "--orders", str(args.orders)], cwd=ROOT, env=env,
+                           capture_output=True, text=True, check=True).stdout
+    info = json.loads(built.split(": ", 1)[1].replace("'", '"'))
+    servers = [serve("benchmarks.hello:app", 8101, env, args.workers), serve("wsgi:app", 8102, env, args.workers)]
+    try:
+        base = "http://127.0.0.1:8102"
+        customer = session_cookie(8102, info["customer"], info["password"])
+        staff = session_cookie(8102, info["staff"], info["password"])
+        targets = [("Hello world (bare Flask)", "http://127.0.0.1:8101/", None),
+                   ("Order history", f"{base}/orders", customer),
+                   ("Order page", f"{base}/orders/{info['order']}", customer),
+                   ("Address book", f"{base}/addresses", customer),
+                   ("Staff queue", f"{base}/staff/queue", staff)]
+        results = []
+        for name, url, cookie in targets:
+            if cookie is not None and not _serves(url, cookie):
+                continue  # a page that does not exist yet
+            results.append((name, wrk(url, seconds=args.seconds, cookie=cookie)))
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait()
+        shutil.rmtree(workdir, ignore_errors=True)
+    hello = results[0][1]["rps"]
+    print(f"\n{args.orders:,} orders, gunicorn --workers {args.workers} (sync), wrk -t2 -c8 -d{args.seconds}s, "
+          f"{os.cpu_count()} cores\n")
+    print("| Page | Requests/s | vs hello world | p50 | p99 | errors |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for name, result in results:
+        print(f"| {name} | {result['rps']:,.0f} | {result['rps'] / hello:.2f} | {result['p50']} | {result['p99']} "
+              f"| {result['errors']} |")
+
+
+if __name__ == "__main__":
+    main()
