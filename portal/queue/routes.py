@@ -1,4 +1,4 @@
 """Routes of queue."""
 from __future__ import annotations
 
-from portal.queue import blueprint  # noqa: F401
+from portal.queue import blueprint, models  # noqa: F401
