@@ -345,8 +345,9 @@ def send_proof(order: Order, *, data: bytes, filename: str, message: str, actor:
     if len(message or "") > 2000:
         raise ValidationFailed({"message": "Use at most 2,000 characters."})
     stored = documents.store_pdf(actor, data=data, filename=filename, field="proof")
-    proof = Proof(order=order, round=len(order.proofs) + 1, file_id=stored.id, message=(message or "").strip(),
+    proof = Proof(round=len(order.proofs) + 1, file_id=stored.id, message=(message or "").strip(),
                   sent_at=now, sent_by_id=actor.id)
+    order.proofs.append(proof)
     if order.status == S.RECEIVED:
         order.status = S.PREPRESS
     order.updated_at = now
@@ -390,10 +391,10 @@ def answer_proof(proof: Proof, *, customer: User, approved: bool, comment: str, 
         raise ValidationFailed({"comment": "Use at most 2,000 characters."})
     proof.answer = ProofAnswer.APPROVED if approved else ProofAnswer.CHANGES_REQUESTED
     proof.comment, proof.answered_at, proof.answered_by_id = comment, now, customer.id
-    _account_for_wait(order, proof, now=now)
     said = f": “{comment}”" if comment else "."
     order.events.append(OrderEvent(at=now, status=None, actor_id=customer.id, message=(
         f"Proof {proof.round} approved{said}" if approved else f"Changes asked for on proof {proof.round}{said}")))
+    _account_for_wait(order, proof, now=now)
     order.updated_at = now
     if approved and rules.refusal(facts(order), S.PRINTING) is None:
         order.status = S.PRINTING
