@@ -212,3 +212,27 @@ def test_the_run_sheet_lists_the_days_campus_deliveries_by_building(make, shop):
     assert [(stop.building, [o.ship_to["room"] for o in stop.orders]) for stop in run] == [
         ("Day Hall", ["Room 300"]), ("Uris Hall", ["Room 12", "Room 440"])]
     assert services.campus_run(TODAY + timedelta(days=1)) == []
+
+
+def test_moves_and_proofs_announce_what_the_customer_hears_about(make, customer, shop, monkeypatch):
+    """The notices outbox is another piece of work: here, the calls it will get, through the real announce()."""
+    heard = []
+    real = services.announce
+
+    def listening(order, kind, *, now, actor=None, **details):
+        real(order, kind, now=now, actor=actor, **details)  # validates the kind
+        heard.append((kind, details))
+
+    monkeypatch.setattr(services, "announce", listening)
+    booklet = job_at(make, customer, product="booklet")
+    services.send_proof(booklet, data=pdf_bytes(2), filename="p.pdf", message="", actor=shop, now=NOW)
+    pickup = job_at(make, customer, S.FINISHING, delivery=AddressKind.PICKUP)
+    move(pickup, S.READY, shop)
+    move(pickup, S.DELIVERED, shop, received_by="Maya")
+    campus = job_at(make, customer, S.READY)
+    move(campus, S.SHIPPED, shop)
+    carrier = job_at(make, customer, S.READY, delivery=AddressKind.CARRIER)
+    move(carrier, S.SHIPPED, shop, carrier="UPS", tracking_number="1Z9")
+    assert heard == [("proof_ready", {"proof_round": 1}), ("ready_for_pickup", {}),
+                     ("delivered", {"received_by": "Maya"}), ("out_for_delivery", {}),
+                     ("shipped", {"carrier": "UPS", "tracking_number": "1Z9"})]
