@@ -16,6 +16,7 @@ from portal.promises.services import shop_today
 from portal.queue import blueprint, forms, paperwork, rules, services
 from portal.web import render, staff_required
 from portal.web.navigation import invalid_status, redirect_to
+from portal.web.rendering import wants_fragment
 
 PARTIALS = {"row": "queue/_job_row.html", "card": "queue/_job_card.html"}
 
@@ -65,7 +66,7 @@ def index():
 def counts():
     """The stage counts under the filters (refreshed after a move); the list page without htmx."""
     context = _queue_context()
-    page = services.queue_page(context["filters"], today=context["today"])
+    page = None if wants_fragment() else services.queue_page(context["filters"], today=context["today"])
     return render("queue/index.html", "queue/_stage_counts.html", page=page, view=request.args.get("view", "list"),
                   **context)
 
