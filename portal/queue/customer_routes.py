@@ -9,7 +9,7 @@ from portal.documents import storage
 from portal.extensions import db
 from portal.failures import NotAllowed, ValidationFailed
 from portal.orders import services as orders
-from portal.queue import services
+from portal.queue import rules, services
 from portal.web import render
 from portal.web.navigation import invalid_status, redirect_to
 
@@ -56,6 +56,4 @@ def answer(number: str, proof_id: int):
 @blueprint.app_template_global()
 def proof_waiting(proof) -> str:
     """How long the customer has taken (or is taking) to answer a proof, in words."""
-    from portal.queue.rules import waiting_time
-
-    return waiting_time(proof.sent_at, proof.answered_at or utcnow())
+    return rules.waiting_time(proof.sent_at, proof.answered_at or utcnow())

@@ -132,6 +132,11 @@ def move(number: str):
         if shown_as == "page" and "move" not in refused.errors:
             return _job_page(number, status=invalid_status(), problems=refused.errors, values=request.form)
         error = " ".join(refused.errors.values())
+    return _after_move(number, shown_as, message=message, error=error)
+
+
+def _after_move(number: str, shown_as: str, *, message: str | None, error: str | None):
+    """The moved row or card for htmx (with the job-moved event when it moved); a redirect for a form."""
     if request.htmx and shown_as in PARTIALS:
         return render(PARTIALS[shown_as], PARTIALS[shown_as], order=services.job(number), today=shop_today(utcnow()),
                       message=message, error=error, trigger={"job-moved": {"number": number}} if message else None)

@@ -69,7 +69,7 @@ class QueueFilters:
         return {k: v for k, v in values.items() if v not in (None, "")}
 
 
-QUEUE_STATUSES = [s for s in rules.STAGES]
+QUEUE_STATUSES = list(rules.STAGES)
 
 
 def _where(filters: QueueFilters, today: date, *, with_stage: bool = True) -> list:
