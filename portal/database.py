@@ -82,8 +82,12 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def enum_column(enum_class: type[enum.Enum], length: int = 24) -> Enum:
-    """Enums stored as their values in a VARCHAR with a CHECK, the same on SQLite and PostgreSQL."""
+def enum_column(enum_class: type[enum.Enum], length: int = 24, name: str | None = None) -> Enum:
+    """Enums stored as their values in a VARCHAR with a CHECK, the same on SQLite and PostgreSQL.
+
+    `name` names the CHECK when a table has two columns of the same enum (the default is the enum's).
+    """
+    named = {"name": name} if name else {}
     return Enum(enum_class, native_enum=False, length=length, create_constraint=True,
                 values_callable=lambda members: [member.value for member in members],
-                validate_strings=True)
+                validate_strings=True, **named)

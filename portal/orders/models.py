@@ -133,6 +133,12 @@ class Order(db.Model):
     events: Mapped[list[OrderEvent]] = relationship(
         back_populates="order", order_by="OrderEvent.at", cascade="all, delete-orphan")
 
+    # The shop's queue (issue 5): who has the job, and why it is held (the stage it returns to).
+    assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    hold_reason: Mapped[str | None] = mapped_column(String(200))
+    held_from: Mapped[OrderStatus | None] = mapped_column(enum_column(OrderStatus, name="held_from_status"))
+    assigned_to: Mapped[User | None] = relationship(foreign_keys=[assigned_to_id])
+
     __mapper_args__ = {"version_id_col": version}
 
     @property

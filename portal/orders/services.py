@@ -104,10 +104,15 @@ class Page:
     page: int
     per_page: int
     has_next: bool
+    total: int | None = None  # when the list counts its rows (the staff queue does; order history does not)
 
     @property
     def has_prev(self) -> bool:
         return self.page > 1
+
+    @property
+    def pages(self) -> int | None:
+        return None if self.total is None else max(1, -(-self.total // self.per_page))
 
 
 # What order lists show: plain rows of these columns keep a page of 25 cheap whatever the history.
