@@ -62,6 +62,10 @@ def _context(mailing, job: str, **context):
     return dict(mailing=mailing, job=job, job_url=job_url(mailing, job), rules=rules, **context)
 
 
+def _limits() -> tuple[int, int]:
+    return services.max_bytes(), services.max_rows()
+
+
 @blueprint.get("/mailers/new")
 @login_required
 def new():
@@ -72,7 +76,7 @@ def new():
             if request.args.get("design_from") else None
     except NotAllowed:
         abort(404)
-    return render("mailers/new.html", product=product, source=source, job=_job(), error="")
+    return render("mailers/new.html", product=product, source=source, job=_job(), error="", limits=_limits())
 
 
 @blueprint.post("/mailers/lists")
@@ -96,7 +100,7 @@ def upload():
     except ValidationFailed as refused:
         db.session.rollback()
         return render("mailers/new.html", product=product, source=source, job=job, error=refused.errors["upload"],
-                      status=invalid_status())
+                      limits=_limits(), status=invalid_status())
     return redirect_to(_step("mailers.check" if mailing.is_mapped else "mailers.columns", mailing, job))
 
 

@@ -47,8 +47,13 @@ class BadList(ValueError):
     """The file was refused; the message says why and how to save it so that it can be read."""
 
 
+def size_text(size: int) -> str:
+    """10 MB, 512 KB."""
+    return f"{size // (1024 * 1024):,} MB" if size >= 1024 * 1024 else f"{max(1, size // 1024):,} KB"
+
+
 def too_large(max_bytes: int) -> str:
-    return (f"This file is larger than {max_bytes // (1024 * 1024)} MB. Remove columns you do not need, "
+    return (f"This file is larger than {size_text(max_bytes)}. Remove columns you do not need, "
             "or split the list into two files.")
 
 
