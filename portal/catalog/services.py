@@ -99,6 +99,8 @@ class Configuration:
             return f"{self.course_code} course pack, {self.term}".strip(", ")
         if self.files:
             return f"{self.product.name}: {self.files[0].title}"
+        if self.mailer and self.mailer.mailing_list:  # issue 7: a mailer is known by its list
+            return f"{self.product.name}: {self.mailer.mailing_list.original_name}"
         return self.product.name
 
 

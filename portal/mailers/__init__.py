@@ -7,5 +7,4 @@ from portal.mailers import forms, routes, rules  # noqa: E402,F401
 
 # What the configurator, checkout and order page templates use to show a mailer.
 blueprint.add_app_template_global(rules, "mailer_rules")
-blueprint.add_app_template_global(forms.carried_args, "mailer_job_args")
 blueprint.add_app_template_global(forms.order_args, "order_job_args")

@@ -50,28 +50,6 @@ class DesignForm(Form):
     remove_artwork = BooleanField("Remove the artwork and print the headline on the front")
 
 
-CARRIED_SKIP = {"mailing_list", "files", "csrf_token"}
-
-
-def carried_args(form) -> str:
-    """The configurator's values as a query string the mailer flow carries back to the job."""
-    from urllib.parse import urlencode
-
-    pairs = []
-    for f in form:
-        if f.name in CARRIED_SKIP or f.type == "FieldList":
-            continue
-        if f.type == "BooleanField":
-            value = "y" if f.data else ""
-        elif f.type in ("RadioField", "SelectField"):
-            value = f.data or ""
-        else:
-            value = f._value()
-        if value:
-            pairs.append((f.name, str(value)))
-    return urlencode(pairs)
-
-
 def order_args(order) -> str:
     """A mailer order's options and mail class as configurator values, for sending it again."""
     from urllib.parse import urlencode

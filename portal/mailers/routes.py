@@ -16,7 +16,7 @@ from portal.mailers import blueprint, forms, rules, services
 from portal.web import render
 from portal.web.navigation import invalid_status, redirect_to
 
-NOT_CARRIED = {"product", "mailing_list", "csrf_token", "action", "upload", "job", "idempotency_key"}
+NOT_CARRIED = {"product", "mailing_list", "csrf_token", "action", "upload", "job", "idempotency_key", "mailer_step"}
 
 
 def _job() -> str:
@@ -60,6 +60,22 @@ def job_url(mailing, job: str) -> str:
 
 def _context(mailing, job: str, **context):
     return dict(mailing=mailing, job=job, job_url=job_url(mailing, job), rules=rules, **context)
+
+
+@blueprint.get("/mailers/go/<slug>")
+@login_required
+def go(slug: str):
+    """From the configurator's buttons (its values as the query): on to a step of the mailer flow,
+    carrying the job as it is now. A redirect, or HX-Redirect for htmx."""
+    pairs = [(k, v) for k, v in request.args.items(multi=True)
+             if k not in NOT_CARRIED and not k.startswith(("files-", "new_address-", "new_account-"))]
+    job = urlencode(pairs) or None
+    step = request.args.get("mailer_step", "new")
+    if step == "new" or not request.args.get("mailing_list"):
+        return redirect_to(url_for("mailers.new", product=slug, job=job))
+    mailing = _list(request.args.get("mailing_list"))
+    endpoint = {"check": "mailers.check", "design": "mailers.design"}.get(step, "mailers.proof")
+    return redirect_to(url_for(endpoint, list_id=mailing.id, job=job))
 
 
 def _limits() -> tuple[int, int]:
