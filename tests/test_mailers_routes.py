@@ -222,6 +222,9 @@ def test_markup_in_list_cells_is_shown_as_text_in_pages_and_in_the_proof(app, cu
         page = customer_client.get(f"/mailers/lists/{mailing.id}/{path}").get_data(as_text=True)
         assert "<script>alert" not in page and "<img src=\"file" not in page, path
         assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page, path
+    fragment = customer_client.get(f"/mailers/lists/{mailing.id}/columns?full_name=0&address1=2&city=3&state=4&zip=5",
+                                   headers=HTMX).get_data(as_text=True)
+    assert 'id="mapping-preview"' in fragment and "<script>alert" not in fragment and "&lt;script&gt;" in fragment
     built = customer_client.post(f"/mailers/lists/{mailing.id}/proof", data={})
     assert built.status_code == 303
     pdf = PdfReader(BytesIO(customer_client.get(f"/mailers/lists/{mailing.id}/proof.pdf").data))
