@@ -18,9 +18,10 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from math import ceil
-from typing import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
-from portal.catalog.rules import ProductRules, plural, quantity_problem
+if TYPE_CHECKING:  # only the standard library at import time: orders.models imports MailClass from here
+    from portal.catalog.rules import ProductRules
 
 MAX_ROWS = 50_000
 MAX_BYTES = 10 * 1024 * 1024
@@ -621,6 +622,8 @@ class PrintRun:
 def print_run(product: ProductRules, pieces: int) -> PrintRun:
     """How many to print for `pieces` good addresses: the product's minimum, then up to its step.
     The spares come back with the order; a list past the maximum cannot be ordered online."""
+    from portal.catalog.rules import plural, quantity_problem
+
     unit = product.unit_name
     quantity = max(product.min_quantity, ceil(pieces / product.quantity_step) * product.quantity_step)
     problem = quantity_problem(product, quantity)
