@@ -16,10 +16,12 @@ from portal.addresses.models import Address, AddressKind
 from portal.billing.models import AccountHolder, BillingAccount
 from portal.catalog import forms as catalog_forms
 from portal.catalog import services as catalog
+from portal.catalog.models import ProductKind
 from portal.catalog.rules import upcoming_terms
 from portal.demo.catalog import load_catalog
 from portal.documents import services as documents
 from portal.extensions import db
+from portal.mailers import services as mailers
 from portal.orders import services as orders
 
 PASSWORD = "correct horse battery"
@@ -128,6 +130,8 @@ class Factory:
                       **overrides) -> catalog.Configuration:
         products = self.catalog()
         product = catalog.product_by_slug(product_slug)
+        if product.kind == ProductKind.MAILER and "mailing_list" not in overrides:
+            overrides["mailing_list"] = self.mailing_list(user, product_slug).id
         if files is None:
             files = [self.stored_file(user, pages=12)] if products[product_slug].needs_files else []
         values = job_values(product_slug, files, **overrides)
@@ -146,3 +150,46 @@ class Factory:
             idempotency_key=key or uuid.uuid4().hex, now=now)
         db.session.commit()
         return order
+
+    def mailing_list(self, user: User, product_slug: str = "postcard-mailer", *, rows=None, approved: bool = True,
+                     filename: str = "alumni.csv", looks: dict | None = None, **design):
+        """A mailing list accepted, mapped and designed through the real services; approved (for
+        the default look) without rendering a proof unless `approved` is False."""
+        products = self.catalog()
+        data = list_bytes(rows if rows is not None else MAILING_ROWS)
+        mailing = mailers.accept_list(user, product=products[product_slug], data=data, filename=filename)
+        if not mailing.is_mapped:
+            mailers.save_mapping(user, mailing, mailing_guess(mailing))
+        mailers.save_design(mailing, headline=design.get("headline", "See you at Reunion, {first_name}!"),
+                            message=design.get("message", "Dear {first_name},\n\nJoin us on campus June 6."),
+                            return_address=design.get("return_address", "Alumni House\nIthaca NY 14853"))
+        if approved:
+            product = products[product_slug]
+            mailing.approved_fingerprint = mailers.fingerprint(mailing, mailers.appearance(product, looks or {}))
+            mailing.approved_at, mailing.approved_by_id = NOW, user.id
+        db.session.commit()
+        return mailing
+
+
+MAILING_ROWS = [
+    ["First name", "Last name", "Address", "City", "State", "ZIP"],
+    ["Ana", "Lima", "12 Elm Street", "Ithaca", "NY", "14850"],
+    ["Marcus", "Ohene", "480 Lake Shore Drive", "Chicago", "IL", "60611"],
+    ["Sofia", "Brandt", "77 Harbor Road", "Portland", "ME", "04101"],
+]
+
+
+def list_bytes(rows, encoding: str = "utf-8", delimiter: str = ",") -> bytes:
+    """A mailing list file as a spreadsheet program would save it."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+    return buffer.getvalue().encode(encoding)
+
+
+def mailing_guess(mailing) -> dict:
+    from portal.mailers import rules
+
+    return rules.guess_mapping(mailing.headers)

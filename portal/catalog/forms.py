@@ -9,7 +9,7 @@ from wtforms import (BooleanField, FieldList, Form, FormField, HiddenField, Inte
                      SelectField, StringField)
 from wtforms.validators import Length, NumberRange, Optional
 
-from portal.catalog.models import Product
+from portal.catalog.models import Product, ProductKind
 from portal.catalog.rules import upcoming_terms
 from portal.documents.rules import title_from_name
 from portal.orders.models import CopyrightStatus
@@ -78,6 +78,10 @@ def configurator_form(product: Product, formdata=None, *, today: date, defaults:
             option.label, choices=choices((c.code, c.label) for c in option.choices),
             default=chosen if chosen in codes else option.default_choice.code, description=option.help)
         attributes["_option_names"].append(name)
+    if product.kind == ProductKind.MAILER:  # issue 7: the mailing list, mail class and mail date
+        from portal.mailers.forms import configurator_fields
+
+        attributes.update(configurator_fields())
     form_class = type(f"Configure{product.slug.title().replace('-', '')}", (ConfiguratorForm,), attributes)
     form = form_class(formdata, quantity=None if product.is_course_pack else product.default_quantity)
     form.term.choices = choices([("", "Choose a term")] + [(t, t) for t in upcoming_terms(today)])

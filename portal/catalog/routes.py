@@ -33,13 +33,14 @@ def _product(slug: str):
 
 
 def _configuration(product, formdata):
-    today = shop_today(utcnow())
+    now = utcnow()
+    today = shop_today(now)
     form = forms.configurator_form(product, formdata, today=today,
                                    defaults=preferences_of(current_user).options)
     if formdata is not None:
         form.validate()
     try:
-        return form, services.configure(product, form, current_user, today=today)
+        return form, services.configure(product, form, current_user, today=today, now=now)
     except NotAllowed:
         abort(404)
 

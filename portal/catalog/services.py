@@ -9,11 +9,13 @@ from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import User
 from portal.catalog import rules
-from portal.catalog.models import OptionChoice, Product, ProductOption
+from portal.catalog.models import OptionChoice, Product, ProductKind, ProductOption
 from portal.documents import services as documents
 from portal.documents.models import StoredFile
 from portal.extensions import db
 from portal.failures import NotAllowed, ValidationFailed
+from portal.mailers import services as mailers
+from portal.mailers.services import MailerJob
 from portal.promises import services as promises
 from portal.promises.rules import Estimate
 
@@ -54,6 +56,7 @@ class Configuration:
     instructor: str = ""
     enrollment: int | None = None
     problems: dict[str, str] = field(default_factory=dict)
+    mailer: MailerJob | None = None  # issue 7: a mailer's list, mail class and mail date
 
     @property
     def pages(self) -> int:
@@ -84,9 +87,10 @@ class Configuration:
     def estimate(self, *, delivery_method: str, now: datetime) -> Estimate | None:
         if self.quantity is None or "quantity" in self.problems:
             return None
-        return promises.estimate_for(self.product.rules(), self.chosen_rules(), quantity=self.quantity,
-                                     pages=self.pages, rush=self.rush, delivery_method=delivery_method,
-                                     now=now)
+        estimate = promises.estimate_for(self.product.rules(), self.chosen_rules(), quantity=self.quantity,
+                                         pages=self.pages, rush=self.rush, delivery_method=delivery_method,
+                                         now=now)
+        return self.mailer.promise(estimate) if self.mailer else estimate  # a mailer is promised its mail date
 
     def job_title(self) -> str:
         if self.title:
@@ -95,15 +99,19 @@ class Configuration:
             return f"{self.course_code} course pack, {self.term}".strip(", ")
         if self.files:
             return f"{self.product.name}: {self.files[0].title}"
+        if self.mailer and self.mailer.mailing_list:  # issue 7: a mailer is known by its list
+            return f"{self.product.name}: {self.mailer.mailing_list.original_name}"
         return self.product.name
 
 
-def configure(product: Product, form, owner: User, *, today: date) -> Configuration:
+def configure(product: Product, form, owner: User, *, today: date, now: datetime | None = None) -> Configuration:
     """Reads a configurator form into a Configuration and records every problem by field.
 
     Another customer's file id in the form raises NotAllowed; nothing else raises: the problems
     say what is missing, so a half-finished job can still be priced. Field errors come from
-    form.validate(), which the caller runs when the customer has submitted something.
+    form.validate(), which the caller runs when the customer has submitted something. A mailer's
+    list (another customer's raises NotAllowed) sets its quantity; with `now`, its mail date is
+    checked against the day the pieces can be ready.
     """
     problems = {name: errors[0] for name, errors in form.errors.items() if name != "files" and errors}
     choices = {}
@@ -134,6 +142,8 @@ def configure(product: Product, form, owner: User, *, today: date) -> Configurat
     if product.needs_files and not files:
         problems.setdefault("files", "Upload your readings as PDF files." if product.is_course_pack
                             else "Upload your artwork as a PDF file.")
+    if product.kind == ProductKind.MAILER:  # issue 7: list, proof approval, mail class and date
+        mailers.configure_mailer(config, form, owner, problems, now=now)
     if config.quantity is not None and "quantity" not in problems:
         problem = rules.quantity_problem(product.rules(), config.quantity)
         if problem:

@@ -96,7 +96,7 @@ def build(user: User, values: MultiDict | None, *, now: datetime) -> Checkout:
         product = catalog.product_by_slug(config_values.get("product", ""))
         config_form = catalog_forms.configurator_form(product, config_values, today=today)
         config_form.validate()
-        config = catalog.configure(product, config_form, user, today=today)
+        config = catalog.configure(product, config_form, user, today=today, now=now)
     except NotAllowed:
         abort(404)
     on_file_addresses = addresses.addresses_of(user)
@@ -144,6 +144,8 @@ def problems_before_placing(checkout: Checkout) -> dict[str, str]:
         problems["billing_account"] = checkout.unusable[account_id]
     if checkout.config.problems:
         problems["config"] = "Some details of the job are missing: edit the job to finish them."
+        if checkout.config.mailer:  # issue 7: say exactly what a mailer still needs (its proof, its date)
+            problems["config"] = " ".join(checkout.config.problems.values()) + " Edit the job to finish."
     return problems
 
 

@@ -12,6 +12,7 @@ from portal.catalog.models import Product
 from portal.database import UTCDateTime, enum_column, utcnow
 from portal.documents.models import StoredFile
 from portal.extensions import db
+from portal.mailers.rules import MailClass
 
 
 class OrderStatus(enum.StrEnum):
@@ -125,6 +126,14 @@ class Order(db.Model):
     placed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
+    # Direct mailers (issue 7): the list, how and when it is mailed, pieces and postage estimate.
+    mailing_list_id: Mapped[int | None] = mapped_column(ForeignKey("mailing_lists.id", ondelete="SET NULL"))
+    mail_class: Mapped[MailClass | None] = mapped_column(enum_column(MailClass))
+    mail_date: Mapped[date | None] = mapped_column(Date)
+    piece_count: Mapped[int | None] = mapped_column(Integer)
+    postage_cents: Mapped[int | None] = mapped_column(Integer)
+    mailing_list: Mapped[MailingList | None] = relationship()
+
     customer: Mapped[User] = relationship(foreign_keys=[customer_id])
     department: Mapped[Department | None] = relationship()
     product: Mapped[Product] = relationship()
@@ -178,3 +187,6 @@ class OrderEvent(db.Model):
 
     order: Mapped[Order] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
+
+
+from portal.mailers.models import MailingList  # noqa: E402  (mailer orders point at their list)

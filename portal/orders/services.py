@@ -14,6 +14,7 @@ from portal.billing.models import AccountHolder, BillingAccount
 from portal.catalog.services import Configuration, require_complete
 from portal.extensions import db
 from portal.failures import NotAllowed
+from portal.mailers import services as mailers
 from portal.orders import rules
 from portal.orders.models import DeliveryMethod, Order, OrderEvent, OrderFile, OrderStatus
 from portal.promises.services import shop_today
@@ -79,6 +80,8 @@ def place_order(*, customer: User, config: Configuration, address: Address, acco
         ship_to=address.snapshot(), billing_account_id=account.id, billing=account.snapshot(),
         need_by=need_by, promise_date=estimate.delivery, expected_date=estimate.delivery,
         placed_at=now, updated_at=now)
+    if config.mailer is not None:  # issue 7: the list, mail class and date, pieces and postage
+        mailers.record_on_order(order, config.mailer, estimate)
     db.session.add(order)
     db.session.flush()  # claims the idempotency key
     order.number = rules.order_number(order.id, shop_today(now))
