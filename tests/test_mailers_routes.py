@@ -346,10 +346,11 @@ def test_the_order_keeps_list_mail_class_date_pieces_and_postage(app, customer_c
     mailing = make.mailing_list(customer, rows=MAILING_ROWS + [[f"P{n}", "Q", f"{n} Main St", "Troy", "NY", "12180"]
                                                                 for n in range(230)], approved=False)
     assert approve(customer_client, mailing.id).status_code == 303
-    # Monday Nov 23, 10:00: a postcard is ready Monday Nov 30 (3 days and the proof round trip).
-    too_early = customer_client.get(f"/products/postcard-mailer?mailing_list={mailing.id}&mail_date=2026-11-27"
+    # Monday Nov 23, 10:00, an empty shop: prepress today, the proof round trip to Wednesday, printed and
+    # prepared that day, and a day's margin: ready to mail Friday Nov 27 (Thanksgiving is skipped).
+    too_early = customer_client.get(f"/products/postcard-mailer?mailing_list={mailing.id}&mail_date=2026-11-25"
                                     "&mail_class=marketing").get_data(as_text=True)
-    assert "can be ready to mail on Monday, November 30 at the earliest" in too_early
+    assert "can be ready to mail on Friday, November 27 at the earliest" in too_early
     values = mailer_checkout_values(customer_client, mailing.id, mail_date="2026-12-03", mail_class="marketing")
     page = customer_client.get("/checkout?" + urlencode({"product": "postcard-mailer", "mailing_list": mailing.id,
                                                          "mail_date": "2026-12-03", "mail_class": "marketing"})

@@ -42,7 +42,7 @@ def test_checkout_is_prefilled_with_what_is_on_file_and_shows_price_and_promise(
     assert "Deliver to" in page and "Charge to" in page
     assert re.search(r'name="address" value="\d+" checked', page)
     assert re.search(r'name="billing_account" value="\d+" checked', page)
-    assert "Monday, November 30, 2026" in page  # the promise, before ordering
+    assert "Wednesday, November 25, 2026" in page  # the promise, before ordering
     assert "Place order" in page
 
 
@@ -60,11 +60,11 @@ def test_placing_the_order_records_the_promise_shown_and_confirms_it(app, custom
     number = response.headers["Location"].rsplit("/", 1)[1]
     page = customer_client.get(response.headers["Location"]).get_data(as_text=True)
     assert f"order {number} is placed" in page
-    assert "Monday, November 30, 2026" in page
+    assert "Wednesday, November 25, 2026" in page
     with app.app_context():
         order = db.session.scalar(select(Order).where(Order.number == number))
         assert order.customer_id == customer.id
-        assert order.promise_date.isoformat() == "2026-11-30"
+        assert order.promise_date.isoformat() == "2026-11-25"
 
 
 def test_a_double_click_makes_one_order(app, customer_client, job):
@@ -172,26 +172,28 @@ def test_a_first_time_customer_adds_an_address_and_account_inline(app, make):
 
 
 def test_a_missed_need_by_date_is_said_before_ordering_with_what_would_meet_it(customer_client, job):
-    values = {**checkout_form(customer_client, job), "need_by": "2026-11-25"}
+    values = {**checkout_form(customer_client, job), "need_by": "2026-11-24"}
     fragment = customer_client.get("/checkout?" + urlencode(values),
                                    headers={"HX-Request": "true", "HX-Target": "checkout-summary"}).get_data(as_text=True)
     assert fragment.lstrip().startswith('<section id="checkout-summary"')
     assert "This date is after your need-by date" in fragment
-    assert 'value="use:rush+pickup"' in fragment  # rush and pickup: ready Wednesday
+    assert 'value="use:pickup"' in fragment  # ready Monday; pickup with the day's margin: Tuesday
 
 
 def test_choosing_a_way_to_meet_the_date_applies_it(app, customer_client, job):
-    values = {**checkout_form(customer_client, job), "need_by": "2026-11-27", "action": "use:rush"}
-    page = customer_client.post("/checkout", data=values).get_data(as_text=True)
-    assert 'name="rush" value="y"' in page
+    values = {**checkout_form(customer_client, job), "need_by": "2026-11-24"}
+    page = customer_client.post("/checkout", data={**values, "action": "use:pickup"}).get_data(as_text=True)
+    assert re.search(r'name="address" value="\d+" checked>\s*<span><strong>Pickup at the shop', page)
     assert "This date is after your need-by date" not in page
+    rushed = customer_client.post("/checkout", data={**values, "action": "use:rush"}).get_data(as_text=True)
+    assert 'name="rush" value="y"' in rushed
 
 
 def test_order_page_shows_everything_and_is_private(app, make, customer, customer_client):
     order = make.order(customer)
     page = customer_client.get(f"/orders/{order.number}").get_data(as_text=True)
     for text in (order.number, "Course pack", "LAW 501", "Reading 1", "Myron Taylor Hall", order.billing["code"],
-                 "Monday, November 30, 2026", "Order placed."):
+                 "Wednesday, November 25, 2026", "Order placed."):
         assert text in page
     stranger = app.test_client()
     stranger.sign_in(make.customer())

@@ -39,9 +39,9 @@ def test_the_promise_is_the_estimate_shown_before_ordering(make, customer):
     shown = config.estimate(delivery_method="campus", now=NOW)
     order = make.order(customer)
     assert order.promise_date == order.expected_date == shown.delivery
-    # Monday 10:00 before the cut-off; 3 days + coil binding 1 = 4 production days (Thanksgiving skipped),
-    # then campus delivery the next business day.
-    assert shown.delivery == date(2026, 11, 30)
+    # Monday 10:00 before the cut-off, an empty shop: prepress, press and bindery all today; a day's
+    # margin (the default buffer), then campus delivery the next business day.
+    assert shown.delivery == date(2026, 11, 25)
 
 
 def test_changing_the_address_book_later_does_not_change_the_order(make, customer):

@@ -3,7 +3,6 @@ from datetime import date, datetime, time
 
 import pytest
 
-from portal.catalog.rules import ChoiceRules, ProductRules
 from portal.promises import rules
 from portal.promises.rules import Alternative, ShopCalendar
 
@@ -48,36 +47,120 @@ def test_clock_starts_on_the_start_day(ordered_at, start):
     assert rules.start_day(ordered_at, cutoff=CUTOFF, calendar=CALENDAR) == start
 
 
-PACK = ProductRules(base_days=3, pages_per_day=60000, rush_surcharge_percent=50)
-COIL = {"binding": ChoiceRules("Coil", extra_days=1)}
+ROUTE = (
+    rules.RouteStep("prepress", "prepress", setup_minutes=25),
+    rules.RouteStep("bw_press", "printing", setup_minutes=10, per_impression=0.01, when_option="color", when_choices=("bw",)),
+    rules.RouteStep("color_press", "printing", setup_minutes=15, per_impression=0.02, when_option="color",
+                    when_choices=("color",)),
+    rules.RouteStep("bindery", "finishing", setup_minutes=15, per_copy=1.5, when_option="binding", when_choices=("coil",)),
+)
+CAPACITY = rules.Capacity(CALENDAR, {"prepress": 480, "bw_press": 480, "color_press": 480, "bindery": 480})
+MONDAY = datetime(2026, 11, 23, 10, 0)
 
 
-@pytest.mark.parametrize("product, chosen, quantity, pages, rush, days", [
-    (PACK, {}, 30, 120, False, 3),                       # 3,600 pages fit in a day
-    (PACK, COIL, 30, 120, False, 4),                     # binding adds a day
-    (PACK, {}, 600, 200, False, 4),                      # 120,000 pages: two days of printing
-    (PACK, COIL, 30, 120, True, 2),                      # rush halves 4, rounding up
-    (PACK, {}, 30, 120, True, 2),                        # rush halves 3 to 2
-    (ProductRules(base_days=1), {}, 1, 1, True, 1),      # never below one day
-    (ProductRules(base_days=3, needs_proof=True, rush_surcharge_percent=50), {}, 10, 1, True, 4),  # proof not rushed
-    (ProductRules(base_days=2, rush_surcharge_percent=0), {}, 10, 1, True, 2),   # no rush offered
+def test_work_follows_the_routing_and_the_options():
+    work = rules.work_for(ROUTE, {"color": "bw", "binding": "coil"}, quantity=40, pages=100, sheets=50)
+    assert work == [rules.Work("prepress", "prepress", 25), rules.Work("bw_press", "printing", 50),
+                    rules.Work("bindery", "finishing", 75)]
+    colour_no_binding = rules.work_for(ROUTE, {"color": "color", "binding": "staple"}, quantity=40, pages=100, sheets=50)
+    assert [w.station for w in colour_no_binding] == ["prepress", "color_press"]
+
+
+@pytest.mark.parametrize("cursor, minutes, after", [
+    (rules.Cursor(date(2026, 11, 23)), 100, rules.Cursor(date(2026, 11, 23), 100)),
+    (rules.Cursor(date(2026, 11, 23), 400), 100, rules.Cursor(date(2026, 11, 24), 20)),       # spills into Tuesday
+    (rules.Cursor(date(2026, 11, 25), 400), 200, rules.Cursor(date(2026, 11, 27), 120)),      # past Thanksgiving
+    (rules.Cursor(date(2026, 11, 23)), 480 * 3 + 1, rules.Cursor(date(2026, 11, 27), 1)),     # three full days
 ])
-def test_production_days(product, chosen, quantity, pages, rush, days):
-    assert rules.production_days(product, chosen, quantity=quantity, pages=pages, rush=rush) == days
+def test_a_station_works_its_minutes_on_business_days(cursor, minutes, after):
+    assert rules.advance(CAPACITY, "bindery", cursor, minutes) == after
 
 
-@pytest.mark.parametrize("ordered_at, production, method, delivery", [
-    (datetime(2026, 11, 23, 10, 0), 3, "pickup", date(2026, 11, 25)),    # Mon, Tue, Wed
-    (datetime(2026, 11, 23, 10, 0), 3, "campus", date(2026, 11, 27)),    # next business day skips Thanksgiving
-    (datetime(2026, 11, 23, 15, 0), 3, "campus", date(2026, 11, 30)),    # after cut-off: starts Tuesday
-    (datetime(2026, 11, 23, 10, 0), 3, "carrier", date(2026, 12, 1)),    # three business days in transit
-    (datetime(2026, 12, 22, 10, 0), 3, "campus", date(2026, 12, 29)),    # through Christmas and a closure
+def test_a_station_down_for_a_day_does_no_work_that_day():
+    down = rules.Capacity(CALENDAR, CAPACITY.minutes_per_day, {"bindery": frozenset({date(2026, 11, 24)})})
+    assert rules.advance(down, "bindery", rules.Cursor(date(2026, 11, 23), 400), 100) == rules.Cursor(date(2026, 11, 25), 20)
+
+
+SMALL = [rules.Work("prepress", "prepress", 25), rules.Work("bw_press", "printing", 50),
+         rules.Work("bindery", "finishing", 75)]
+
+
+def estimate(work=SMALL, *, ordered_at=MONDAY, backlog=None, proof_days=0, buffer_days=0, method="campus",
+             capacity=CAPACITY):
+    return rules.estimate(ordered_at=ordered_at, cutoff=CUTOFF, capacity=capacity, work=work, backlog=backlog or {},
+                          proof_days=proof_days, buffer_days=buffer_days, delivery_method=method)
+
+
+@pytest.mark.parametrize("kwargs, ready, delivery", [
+    ({}, date(2026, 11, 23), date(2026, 11, 24)),                                   # an empty shop: done today
+    ({"method": "pickup"}, date(2026, 11, 23), date(2026, 11, 23)),
+    ({"method": "carrier"}, date(2026, 11, 23), date(2026, 11, 27)),                # three days, Thanksgiving skipped
+    ({"ordered_at": datetime(2026, 11, 23, 15, 0)}, date(2026, 11, 24), date(2026, 11, 25)),   # after the cut-off
+    ({"ordered_at": datetime(2026, 11, 28, 9, 0)}, date(2026, 11, 30), date(2026, 12, 1)),     # a Saturday
+    ({"backlog": {"bindery": 480 * 2}}, date(2026, 11, 25), date(2026, 11, 27)),    # a full bindery: two days later
+    ({"backlog": {"bw_press": 470}}, date(2026, 11, 24), date(2026, 11, 25)),       # the press is full today
+    ({"proof_days": 2}, date(2026, 11, 25), date(2026, 11, 27)),                    # waits for the proof
+    ({"buffer_days": 1}, date(2026, 11, 23), date(2026, 11, 25)),                   # the calibrated margin
 ])
-def test_estimate(ordered_at, production, method, delivery):
-    estimate = rules.estimate(ordered_at=ordered_at, cutoff=CUTOFF, calendar=CALENDAR, production=production,
-                              delivery_method=method)
-    assert estimate.delivery == delivery
-    assert estimate.transit_days == rules.TRANSIT_DAYS[method]
+def test_estimate(kwargs, ready, delivery):
+    found = estimate(**kwargs)
+    assert (found.ready, found.delivery) == (ready, delivery)
+
+
+def test_the_plan_without_the_buffer_is_kept_for_calibration():
+    found = estimate(buffer_days=2)
+    assert found.planned_delivery == date(2026, 11, 24) and found.delivery == date(2026, 11, 27)
+
+
+def job(order_id, *, rush=False, promise=date(2026, 12, 4), work=SMALL, held=False):
+    return rules.OpenJob(order_id, rush, promise, date(2026, 11, 20), tuple(work), "campus", held=held)
+
+
+def test_replan_works_rush_first_then_earliest_promise():
+    big = [rules.Work("bindery", "finishing", 480)]
+    plans = rules.replan([job(1, promise=date(2026, 12, 10), work=big), job(2, promise=date(2026, 12, 1), work=big),
+                          job(3, rush=True, promise=date(2026, 12, 20), work=big)],
+                         capacity=CAPACITY, today=date(2026, 11, 23))
+    assert plans[3].ready == date(2026, 11, 23)
+    assert plans[2].ready == date(2026, 11, 24)
+    assert plans[1].ready == date(2026, 11, 25) and plans[1].bottleneck == "bindery"
+
+
+def test_a_queue_change_flips_an_order_to_at_risk_with_the_reason():
+    mine = job(1, promise=date(2026, 11, 25))
+    calm = rules.replan([mine], capacity=CAPACITY, today=date(2026, 11, 23))[1]
+    assert rules.risk_reason(mine, calm, station_names={}) is None
+    rush = job(2, rush=True, work=[rules.Work("bindery", "finishing", 480 * 3)])
+    busy = rules.replan([mine, rush], capacity=CAPACITY, today=date(2026, 11, 23))[1]
+    assert busy.expected > mine.promise
+    assert rules.risk_reason(mine, busy, station_names={"bindery": "Bindery"}).startswith("Queued behind")
+    held = rules.replan([job(1, promise=date(2026, 11, 23), held=True)], capacity=CAPACITY, today=date(2026, 11, 23))[1]
+    assert rules.risk_reason(job(1, promise=date(2026, 11, 23), held=True), held, station_names={},
+                             hold_reason="paper on order") == "On hold: paper on order."
+
+
+def test_load_by_day_spreads_planned_minutes_over_the_days_they_run():
+    load = rules.load_by_day([job(1, work=[rules.Work("bindery", "finishing", 600)])], capacity=CAPACITY,
+                             today=date(2026, 11, 23), days=3)
+    assert load["bindery"] == [480, 120, 0]
+
+
+@pytest.mark.parametrize("lateness, percentile, buffer", [
+    ([0] * 30, 0.98, 0),
+    ([0] * 29 + [3], 0.98, 3),                 # one job in 30 three days late: covered at the 98th percentile
+    ([0] * 99 + [5], 0.98, 0),                 # one in a hundred is allowed to slip
+    ([-2, -1, 0, 1] * 10, 0.5, 0),             # early jobs count as on time
+    ([1, 2], 0.98, 1),                          # too little history: the default
+])
+def test_buffer_days_from_history(lateness, percentile, buffer):
+    assert rules.buffer_days(lateness, percentile=percentile) == buffer
+
+
+def test_kept_means_delivered_on_or_before_the_promise():
+    assert rules.kept(date(2026, 11, 24), date(2026, 11, 24)) and not rules.kept(date(2026, 11, 24), date(2026, 11, 25))
+    assert not rules.kept(date(2026, 11, 24), None)
+    assert rules.kept_rate([(date(2026, 11, 24), date(2026, 11, 24)), (date(2026, 11, 24), date(2026, 11, 26))]) == 0.5
+    assert rules.kept_rate([]) is None
 
 
 def test_ways_to_meet_keeps_those_in_time_earliest_first():

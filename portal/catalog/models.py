@@ -52,6 +52,8 @@ class Product(db.Model):
 
     options: Mapped[list[ProductOption]] = relationship(
         back_populates="product", order_by="ProductOption.position", cascade="all, delete-orphan")
+    route: Mapped[list["RouteStep"]] = relationship(  # noqa: F821 (portal.promises.models)
+        order_by="RouteStep.position", cascade="all, delete-orphan")
 
     @property
     def is_course_pack(self) -> bool:
@@ -66,7 +68,7 @@ class Product(db.Model):
             per_copy_cents=Decimal(self.per_copy_cents), per_page_cents=Decimal(self.per_page_cents),
             volume_breaks=tuple(tuple(b) for b in self.volume_breaks or ()),
             rush_surcharge_percent=self.rush_surcharge_percent,
-            base_days=self.base_days, pages_per_day=self.pages_per_day, needs_proof=self.needs_proof,
+            needs_proof=self.needs_proof,
         )
 
     def choice_rules(self) -> dict[str, dict[str, rules.ChoiceRules]]:

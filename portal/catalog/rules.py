@@ -31,8 +31,6 @@ class ProductRules:
     per_page_cents: Decimal = Decimal(0)
     volume_breaks: tuple[tuple[int, int], ...] = ()  # (min quantity, percent off)
     rush_surcharge_percent: int = 0  # 0: rush is not offered
-    base_days: int = 1
-    pages_per_day: int = 50000
     needs_proof: bool = False
 
 

@@ -17,6 +17,7 @@ from portal.failures import NotAllowed, ValidationFailed
 from portal.mailers import services as mailers
 from portal.mailers.services import MailerJob
 from portal.promises import services as promises
+from portal.promises.models import RouteStep
 from portal.promises.rules import Estimate
 
 
@@ -27,7 +28,8 @@ def active_products() -> list[Product]:
 def product_by_slug(slug: str, *, include_retired: bool = False) -> Product:
     """The product with its options and choices loaded; raises NotAllowed when there is none."""
     query = select(Product).where(Product.slug == slug).options(
-        selectinload(Product.options).selectinload(ProductOption.choices))
+        selectinload(Product.options).selectinload(ProductOption.choices),
+        selectinload(Product.route).joinedload(RouteStep.station))
     product = db.session.scalar(query)
     if product is None or (not product.active and not include_retired):
         raise NotAllowed("product")
@@ -84,12 +86,18 @@ class Configuration:
         return rules.price(self.product.rules(), self.chosen_rules(), quantity=self.quantity,
                            pages=self.pages, rush=self.rush)
 
+    def job(self) -> promises.Job:
+        """The job as the promise sees it: its routing and what drives its minutes."""
+        return promises.Job(
+            product_id=self.product.id, route=tuple(step.rule() for step in self.product.route),
+            chosen={code: choice.code for code, choice in self.choices.items()}, quantity=self.quantity or 0,
+            pages=self.pages, sheets=rules.sheets_per_copy(self.pages, self.chosen_rules()), rush=self.rush,
+            needs_proof=self.product.needs_proof)
+
     def estimate(self, *, delivery_method: str, now: datetime) -> Estimate | None:
         if self.quantity is None or "quantity" in self.problems:
             return None
-        estimate = promises.estimate_for(self.product.rules(), self.chosen_rules(), quantity=self.quantity,
-                                         pages=self.pages, rush=self.rush, delivery_method=delivery_method,
-                                         now=now)
+        estimate = promises.estimate_for(self.job(), delivery_method=delivery_method, now=now)
         return self.mailer.promise(estimate) if self.mailer else estimate  # a mailer is promised its mail date
 
     def job_title(self) -> str:

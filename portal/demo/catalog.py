@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from portal.catalog.models import OptionChoice, Product, ProductKind, ProductOption
 from portal.extensions import db
+from portal.promises.models import RouteStep, Station
 
 D = Decimal
 
@@ -94,8 +95,82 @@ PRODUCTS = [
 ]
 
 
+STATIONS = [  # code, name, working minutes on a business day
+    ("prepress", "Prepress desk", 900),
+    ("bw_press", "Black-and-white press", 840),
+    ("color_press", "Colour press", 780),
+    ("wide_format", "Wide-format printer", 450),
+    ("bindery", "Bindery", 900),
+    ("mail_prep", "Mail preparation", 600),
+]
+BW = ("color", ["bw"])
+COLOUR = ("color", ["color"])
+# Routing per product: station, stage, setup minutes, minutes per copy / sheet / printed page, condition.
+ROUTES = {
+    "course-pack": [
+        ("prepress", "prepress", 25, 0, 0, 0, None),
+        ("bw_press", "printing", 10, 0, 0, "0.0083", BW),
+        ("color_press", "printing", 15, 0, 0, "0.0143", COLOUR),
+        ("bindery", "finishing", 15, "1.6", 0, 0, ("binding", ["coil"])),
+        ("bindery", "finishing", 30, "1.2", 0, 0, ("binding", ["perfect"])),
+        ("bindery", "finishing", 10, "0.4", 0, 0, ("binding", ["drilled"])),
+        ("bindery", "finishing", 5, "0.15", 0, 0, ("binding", ["staple"])),
+    ],
+    "postcard-mailer": [
+        ("prepress", "prepress", 40, 0, 0, 0, None),
+        ("color_press", "printing", 20, "0.008", 0, 0, None),
+        ("bindery", "finishing", 15, "0.002", 0, 0, None),
+        ("mail_prep", "finishing", 30, "0.01", 0, 0, None),
+    ],
+    "letter-mailer": [
+        ("prepress", "prepress", 40, 0, 0, 0, None),
+        ("bw_press", "printing", 10, 0, 0, "0.0083", BW),
+        ("color_press", "printing", 15, 0, 0, "0.0143", COLOUR),
+        ("mail_prep", "finishing", 30, "0.03", 0, 0, None),
+    ],
+    "flyer": [
+        ("prepress", "prepress", 10, 0, 0, 0, None),
+        ("bw_press", "printing", 5, 0, 0, "0.0083", BW),
+        ("color_press", "printing", 10, 0, 0, "0.0143", COLOUR),
+        ("bindery", "finishing", 10, "0.001", 0, 0, ("size", ["half"])),
+    ],
+    "poster": [
+        ("prepress", "prepress", 15, 0, 0, 0, None),
+        ("wide_format", "printing", 5, 8, 0, 0, ("size", ["18x24"])),
+        ("wide_format", "printing", 5, 12, 0, 0, ("size", ["24x36"])),
+        ("wide_format", "printing", 5, 18, 0, 0, ("size", ["36x48"])),
+        ("bindery", "finishing", 5, 5, 0, 0, ("finishing", ["laminate"])),
+        ("bindery", "finishing", 5, 8, 0, 0, ("finishing", ["foam"])),
+    ],
+    "booklet": [
+        ("prepress", "prepress", 30, 0, 0, 0, None),
+        ("color_press", "printing", 15, 0, 0, "0.0143", COLOUR),
+        ("bw_press", "printing", 10, 0, 0, "0.0083", BW),
+        ("bindery", "finishing", 20, "0.3", 0, 0, ("binding", ["saddle"])),
+        ("bindery", "finishing", 30, "1.2", 0, 0, ("binding", ["perfect"])),
+    ],
+    "business-cards": [
+        ("prepress", "prepress", 20, 0, 0, 0, None),
+        ("color_press", "printing", 10, "1.0", 0, 0, None),
+        ("bindery", "finishing", 5, "1.5", 0, 0, None),
+    ],
+}
+
+
+def load_stations() -> dict[str, Station]:
+    """Adds the shop's workstations (once) and returns them by code."""
+    existing = {s.code: s for s in db.session.scalars(select(Station))}
+    for position, (code, name, minutes) in enumerate(STATIONS):
+        if code not in existing:
+            existing[code] = Station(code=code, name=name, minutes_per_day=minutes, position=position)
+            db.session.add(existing[code])
+    db.session.flush()
+    return existing
+
+
 def load_catalog() -> dict[str, Product]:
-    """Adds the shop's products (once) and returns them by slug."""
+    """Adds the shop's products with their routings (once) and returns them by slug."""
+    stations = load_stations()
     existing = {p.slug: p for p in db.session.scalars(select(Product))}
     for spec in PRODUCTS:
         if spec["slug"] in existing:
@@ -113,6 +188,11 @@ def load_catalog() -> dict[str, Product]:
                     per_sheet_cents=D(rates.get("s", 0)), pages_per_sheet=rates.get("pps"),
                     extra_days=rates.get("days", 0)))
             product.options.append(option)
+        for position, (station, stage, setup, copy, sheet, impression, when) in enumerate(ROUTES[product.slug]):
+            product.route.append(RouteStep(
+                station=stations[station], position=position, stage=stage, setup_minutes=D(setup),
+                per_copy=D(copy), per_sheet=D(sheet), per_impression=D(impression),
+                when_option=when[0] if when else None, when_choices=when[1] if when else []))
         db.session.add(product)
         existing[product.slug] = product
     db.session.flush()

@@ -21,7 +21,7 @@ from portal.orders.models import (CopyrightStatus, DeliveryMethod, Order, OrderE
                                   OrderStatus)
 from portal.promises import rules as promise_rules
 from portal.promises import services as promises
-from portal.promises.models import Closure
+from portal.promises.models import Closure, OrderWork, Station
 
 PASSWORDS = {"customer": "print-demo-faculty", "admin": "print-demo-admin", "staff": "print-demo-staff"}
 
@@ -175,6 +175,7 @@ def _history(rng: random.Random, customers, products: dict[str, Product], *, now
 
 
 def _past_order(rng, owner, product: Product, *, day: date, now: datetime, calendar, staff) -> None:
+    stations = {s.code: s for s in db.session.scalars(select(Station))}
     user, address, account, files = owner
     chosen = {option.code: rng.choice(option.choices) for option in product.options}
     if product.is_course_pack:
@@ -190,10 +191,15 @@ def _past_order(rng, owner, product: Product, *, day: date, now: datetime, calen
     quote = pricing.price(product.rules(), {c: ch.rules() for c, ch in chosen.items()}, quantity=quantity,
                           pages=pages, rush=rush)
     placed_at = datetime.combine(day, time(rng.randint(8, 16), rng.randint(0, 59)), tzinfo=timezone.utc) + timedelta(hours=5)
-    production = promise_rules.production_days(product.rules(), {c: ch.rules() for c, ch in chosen.items()},
-                                               quantity=quantity, pages=pages, rush=rush)
+    job = promises.Job(product_id=product.id, route=tuple(step.rule() for step in product.route),
+                       chosen={c: ch.code for c, ch in chosen.items()}, quantity=quantity, pages=pages,
+                       sheets=pricing.sheets_per_copy(pages, {c: ch.rules() for c, ch in chosen.items()}), rush=rush,
+                       needs_proof=product.needs_proof)
+    capacity = promise_rules.Capacity(calendar, {code: s.minutes_per_day for code, s in stations.items()})
     estimate = promise_rules.estimate(ordered_at=promises.shop_time(placed_at), cutoff=promises.cutoff(),
-                                      calendar=calendar, production=production, delivery_method=address.kind.value)
+                                      capacity=capacity, work=job.work(), backlog={},
+                                      proof_days=promise_rules.PROOF_ROUND_TRIP_DAYS if product.needs_proof else 0,
+                                      buffer_days=promises.DEFAULT_BUFFER_DAYS, delivery_method=address.kind.value)
     slip = rng.choices([-2, -1, 0, 0, 0, 0, 1], weights=[2, 5, 20, 20, 20, 20, 3])[0]
     finished_on = calendar.add_business_days(estimate.delivery, slip) if slip >= 0 else \
         max(estimate.start, estimate.delivery - timedelta(days=-slip))
@@ -210,7 +216,8 @@ def _past_order(rng, owner, product: Product, *, day: date, now: datetime, calen
         price_lines=[[line.label, line.cents] for line in quote.lines],
         delivery_method=DeliveryMethod(address.kind.value), address_id=address.id, ship_to=address.snapshot(),
         billing_account_id=account.id, billing=account.snapshot(), promise_date=estimate.delivery,
-        expected_date=estimate.delivery, placed_at=placed_at, updated_at=placed_at)
+        expected_date=estimate.delivery, planned_date=estimate.planned_delivery, placed_at=placed_at,
+        updated_at=placed_at)
     db.session.add(order)
     db.session.flush()
     order.number = order_rules.order_number(order.id, day)
@@ -236,6 +243,11 @@ def _past_order(rng, owner, product: Product, *, day: date, now: datetime, calen
         if status == OrderStatus.DELIVERED:
             order.delivered_on = finished_on
     order.updated_at = max(at, placed_at) if at <= now else placed_at
+    for position, work in enumerate(job.work()):
+        db.session.add(OrderWork(order_id=order.id, station_id=stations[work.station].id, position=position,
+                                 stage=work.stage, minutes=work.minutes, rush=rush, done=False))
+    db.session.flush()
+    promises.job_moved(order, to=order.status)
 
 
 _STEP_MESSAGES = {

@@ -366,12 +366,13 @@ class MailerJob:
     def promise(self, estimate: Estimate) -> Estimate:
         """The production estimate with the mail date as its delivery: the day it is mailed."""
         calendar = promises.shop_calendar(estimate.ready)
-        promised = rules.mail_promise(ready=estimate.ready, mail_date=self.mail_date,
+        ready = calendar.add_business_days(estimate.ready, estimate.buffer_days)  # ready to mail, with the margin
+        promised = rules.mail_promise(ready=ready, mail_date=self.mail_date,
                                       is_business_day=calendar.is_business_day,
                                       latest=estimate.start + timedelta(days=180))
-        return Estimate(start=estimate.start, ready=estimate.ready, delivery=promised.mail_date,
-                        production_days=estimate.production_days,
-                        transit_days=calendar.business_days_between(estimate.ready, promised.mail_date))
+        return Estimate(start=estimate.start, ready=ready, delivery=promised.mail_date,
+                        planned_delivery=promised.mail_date, buffer_days=estimate.buffer_days,
+                        transit_days=0)
 
 
 def configure_mailer(config, form, owner: User, problems: dict[str, str], *, now: datetime | None) -> None:

@@ -68,9 +68,8 @@ class Checkout:
         if not self.misses_need_by:
             return []
         return promises.ways_to_meet(
-            self.product.rules(), self.config.chosen_rules(), quantity=self.config.quantity,
-            pages=self.config.pages, rush=self.config.rush, delivery_method=self.delivery_method,
-            need_by=self.form.need_by.data, now=self.now)
+            self.config.job(), rush_surcharge_percent=self.product.rush_surcharge_percent,
+            delivery_method=self.delivery_method, need_by=self.form.need_by.data, now=self.now)
 
     @property
     def adding_address(self) -> bool:

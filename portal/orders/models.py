@@ -121,6 +121,8 @@ class Order(db.Model):
     need_by: Mapped[date | None] = mapped_column(Date)
     promise_date: Mapped[date] = mapped_column(Date)
     expected_date: Mapped[date] = mapped_column(Date)
+    planned_date: Mapped[date | None] = mapped_column(Date)  # the plan alone, before the calibrated buffer
+    at_risk_reason: Mapped[str | None] = mapped_column(String(240))  # set while expected_date > promise_date
     delivered_on: Mapped[date | None] = mapped_column(Date)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     placed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

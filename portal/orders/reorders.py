@@ -24,6 +24,7 @@ from portal.failures import NotAllowed, ValidationFailed
 from portal.orders import rules
 from portal.orders.models import Order, OrderEvent, OrderFile, OrderStatus
 from portal.orders.services import place_order
+from portal.promises import services as promises
 from portal.promises.services import shop_today
 from portal.web.filters import money
 
@@ -196,6 +197,7 @@ def cancel_order(customer: User, order: Order, *, now: datetime) -> None:
     if not rules.can_cancel(order.status.value, order.placed_at, now):
         raise ValidationFailed("It is too late to cancel online: call the shop and we will stop it if we can.")
     order.status = OrderStatus.CANCELLED
+    promises.job_moved(order, to=OrderStatus.CANCELLED)
     order.cancelled_at = now
     order.events.append(OrderEvent(at=now, status=OrderStatus.CANCELLED, actor_id=customer.id,
                                    message="Cancelled by the customer. Nothing will be charged."))

@@ -17,6 +17,7 @@ from portal.failures import NotAllowed
 from portal.mailers import services as mailers
 from portal.orders import rules
 from portal.orders.models import DeliveryMethod, Order, OrderEvent, OrderFile, OrderStatus
+from portal.promises import services as promises
 from portal.promises.services import shop_today
 
 
@@ -84,6 +85,7 @@ def place_order(*, customer: User, config: Configuration, address: Address, acco
         mailers.record_on_order(order, config.mailer, estimate)
     db.session.add(order)
     db.session.flush()  # claims the idempotency key
+    promises.record_work(order, config.job(), estimate, now=now)
     order.number = rules.order_number(order.id, shop_today(now))
     for position, configured in enumerate(config.files):
         order.files.append(OrderFile(file_id=configured.file.id, position=position, title=configured.title,

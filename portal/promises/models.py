@@ -1,12 +1,16 @@
-"""The shop's own calendar: closures staff add on top of weekends and federal holidays."""
+"""The shop as the promise sees it: its calendar, workstations and routings, each open order's
+planned work, and the calibration of promises from finished jobs."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 
-from sqlalchemy import Date, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, Numeric, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.database import UTCDateTime, utcnow
 from portal.extensions import db
+from portal.promises import rules
 
 
 class Closure(db.Model):
@@ -15,3 +19,96 @@ class Closure(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     day: Mapped[date] = mapped_column(Date, unique=True)
     reason: Mapped[str] = mapped_column(String(120))
+
+
+class Station(db.Model):
+    """A workstation: the prepress desk, a press, the wide-format printer, the bindery, mail prep."""
+
+    __tablename__ = "stations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(30), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+    minutes_per_day: Mapped[int] = mapped_column(Integer)  # working minutes on a business day
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class StationDowntime(db.Model):
+    """A station out of service for a day (maintenance, a breakdown)."""
+
+    __tablename__ = "station_downtime"
+    __table_args__ = (UniqueConstraint("station_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(120), default="")
+
+    station: Mapped[Station] = relationship()
+
+
+class RouteStep(db.Model):
+    """One step of a product's routing through the shop, with the minutes it takes."""
+
+    __tablename__ = "route_steps"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), index=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    stage: Mapped[str] = mapped_column(String(20))  # prepress, printing, finishing
+    setup_minutes: Mapped[Decimal] = mapped_column(Numeric(10, 3), default=Decimal(0))
+    per_copy: Mapped[Decimal] = mapped_column(Numeric(10, 5), default=Decimal(0))
+    per_sheet: Mapped[Decimal] = mapped_column(Numeric(10, 5), default=Decimal(0))
+    per_impression: Mapped[Decimal] = mapped_column(Numeric(10, 5), default=Decimal(0))
+    when_option: Mapped[str | None] = mapped_column(String(30))
+    when_choices: Mapped[list] = mapped_column(JSON, default=list)
+
+    station: Mapped[Station] = relationship()
+
+    def rule(self) -> rules.RouteStep:
+        return rules.RouteStep(station=self.station.code, stage=self.stage, setup_minutes=float(self.setup_minutes),
+                               per_copy=float(self.per_copy), per_sheet=float(self.per_sheet),
+                               per_impression=float(self.per_impression), when_option=self.when_option,
+                               when_choices=tuple(self.when_choices or ()))
+
+
+class OrderWork(db.Model):
+    """The planned minutes of one order at one station; done when the order leaves that stage."""
+
+    __tablename__ = "order_work"
+    __table_args__ = (Index("ix_order_work_open", "done", "station_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    stage: Mapped[str] = mapped_column(String(20))
+    minutes: Mapped[float] = mapped_column(Float)
+    rush: Mapped[bool] = mapped_column(Boolean, default=False)
+    done: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Calibration(db.Model):
+    """A product's buffer as calibrated from finished jobs: how it changed, and on what evidence."""
+
+    __tablename__ = "calibrations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), index=True)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    buffer_days: Mapped[int] = mapped_column(Integer)
+    previous_buffer_days: Mapped[int | None] = mapped_column(Integer)
+    samples: Mapped[int] = mapped_column(Integer)
+    percentile: Mapped[float] = mapped_column(Float)
+    late_share: Mapped[float | None] = mapped_column(Float)  # share of the samples later than their plan
+
+
+class StationLoad(db.Model):
+    """Planned minutes per station per business day, from the latest re-plan (the load chart)."""
+
+    __tablename__ = "station_load"
+
+    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    minutes: Mapped[float] = mapped_column(Float)

@@ -1,19 +1,25 @@
-"""How the delivery date is computed. Pure: the calendar and `now` are passed in.
+"""How the delivery date is computed, and how promises are kept. Pure: the calendar, the shop's
+capacity and `now` are passed in.
 
-The clock starts on the order's start day: the day it is placed when that is a business day
-before the cut-off, otherwise the next business day. Production takes whole business days counted
-from the start day (the start day is day one), plus the proof round trip when the job has a proof.
-The order then travels: pickup is ready the day production ends, campus delivery arrives the next
-business day, carrier shipping three business days later.
+The clock starts on the order's start day: the day it is placed when that is a business day before
+the cut-off, otherwise the next business day. The job's work is a list of steps, one per
+workstation on its routing (prepress, a press, the bindery, mail preparation...), each a number of
+minutes from the product's routing and the job's quantity, pages and options. Each workstation
+works its queue in order with its daily minutes on business days (none when it is down); a new
+job waits behind the work already queued there (a rush job only behind other rush work), and each
+step starts when the previous one is done. A job with a proof waits the proof round trip after
+prepress. Production ends on the day its last step is done; the promise adds the product's
+calibrated buffer (business days that past jobs of this product needed beyond the plan, at a high
+percentile) and then transit: pickup is ready that day, campus delivery arrives the next business
+day, carrier shipping three business days later.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from math import ceil
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, Sequence
 
-from portal.catalog.rules import ChoiceRules, ProductRules
 
 TRANSIT_DAYS = {"pickup": 0, "campus": 1, "carrier": 3}
 PROOF_ROUND_TRIP_DAYS = 2
@@ -54,15 +60,6 @@ class ShopCalendar:
         return days
 
 
-@dataclass(frozen=True)
-class Estimate:
-    start: date
-    ready: date
-    delivery: date
-    production_days: int
-    transit_days: int
-
-
 def build_calendar(holidays: Iterable[date], closures: Iterable[date]) -> ShopCalendar:
     return ShopCalendar(closed=frozenset(holidays) | frozenset(closures))
 
@@ -75,27 +72,273 @@ def start_day(ordered_at: datetime, *, cutoff: time, calendar: ShopCalendar) -> 
     return calendar.next_business_day(today)
 
 
-def production_days(product: ProductRules, chosen: Mapping[str, ChoiceRules], *,
-                    quantity: int, pages: int, rush: bool = False) -> int:
-    """Business days of production: the product's base days, one more for each full day of
-    printing past the first at the product's pages per day, the slowest option's extra days;
-    rush halves that (rounding up); the proof round trip is added after and is never rushed.
-    """
-    printing = ceil(max(1, quantity) * max(1, pages) / max(1, product.pages_per_day))
-    days = product.base_days + printing - 1 + max((c.extra_days for c in chosen.values()), default=0)
-    if rush and product.rush_surcharge_percent:
-        days = ceil(days / 2)
-    return max(1, days) + (PROOF_ROUND_TRIP_DAYS if product.needs_proof else 0)
+MAX_DAYS = 400  # a plan that needs more than this many days of a station is refused, not looped on
 
 
-def estimate(*, ordered_at: datetime, cutoff: time, calendar: ShopCalendar,
-             production: int, delivery_method: str) -> Estimate:
-    """The delivery date for a job of `production` business days ordered at `ordered_at` (shop time)."""
+@dataclass(frozen=True)
+class RouteStep:
+    """One step of a product's routing: a station, the stage it belongs to, and its minutes."""
+
+    station: str
+    stage: str  # prepress, printing or finishing: the queue stage in which this work is done
+    setup_minutes: float = 0
+    per_copy: float = 0
+    per_sheet: float = 0
+    per_impression: float = 0
+    when_option: str | None = None  # the step applies only when this option ...
+    when_choices: tuple[str, ...] = ()  # ... has one of these choices
+
+
+@dataclass(frozen=True)
+class Work:
+    station: str
+    stage: str
+    minutes: float
+
+
+def work_for(route: Sequence[RouteStep], chosen: Mapping[str, str], *, quantity: int, pages: int,
+             sheets: int) -> list[Work]:
+    """The minutes each routing step takes for this job: setup, then per copy, per sheet and per
+    printed page (impression). Steps whose option condition does not match are skipped."""
+    work = []
+    for step in route:
+        if step.when_option and chosen.get(step.when_option) not in step.when_choices:
+            continue
+        minutes = (step.setup_minutes + quantity * step.per_copy + quantity * sheets * step.per_sheet
+                   + quantity * pages * step.per_impression)
+        work.append(Work(step.station, step.stage, round(minutes, 2)))
+    return work
+
+
+@dataclass(frozen=True)
+class Capacity:
+    """The shop's working minutes: per station per business day, none on its down days."""
+
+    calendar: ShopCalendar
+    minutes_per_day: Mapping[str, float]
+    down: Mapping[str, frozenset[date]] = field(default_factory=dict)
+
+    def minutes_on(self, station: str, day: date) -> float:
+        if not self.calendar.is_business_day(day) or day in self.down.get(station, ()):
+            return 0
+        return self.minutes_per_day.get(station, 0)
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A point in a station's working time: a day, and the minutes of it already used."""
+
+    day: date
+    used: float = 0
+
+
+def advance(capacity: Capacity, station: str, cursor: Cursor, minutes: float) -> Cursor:
+    """Where the station's time stands after `minutes` more work from `cursor`."""
+    day, used = cursor.day, cursor.used
+    for _ in range(MAX_DAYS):
+        free = capacity.minutes_on(station, day) - used
+        if minutes <= free:
+            return Cursor(day, used + minutes)
+        if free > 0:
+            minutes -= free
+        day, used = day + timedelta(days=1), 0
+    raise ValueError(f"{station} has no capacity for this work within {MAX_DAYS} days")
+
+
+def later(a: Cursor, b: Cursor) -> Cursor:
+    return a if (a.day, a.used) >= (b.day, b.used) else b
+
+
+@dataclass(frozen=True)
+class Plan:
+    """When a job's work is done, and where it waited longest."""
+
+    ready: date
+    bottleneck: str | None = None
+    waited_minutes: float = 0
+
+
+def plan_job(work: Sequence[Work], *, capacity: Capacity, start: Cursor, free_from: dict[str, Cursor],
+             proof_days: int = 0, proof_from: date | None = None) -> Plan:
+    """Schedules one job's steps in order on stations that are free from `free_from` (updated in
+    place: the job now occupies that time). After its prepress work, a job with a proof waits
+    `proof_days` business days (from `proof_from` when the proof is already out)."""
+    previous = start
+    bottleneck, waited = None, 0.0
+    proof_pending = proof_days > 0
+    for step in work:
+        if proof_pending and step.stage != "prepress":
+            sent = proof_from or previous.day
+            previous = later(previous, Cursor(capacity.calendar.add_business_days(sent, proof_days)))
+            proof_pending = False
+        station_free = free_from.get(step.station, start)
+        begin = later(previous, station_free)
+        wait = _minutes_between(capacity, step.station, previous, begin)
+        if wait > waited:
+            bottleneck, waited = step.station, wait
+        end = advance(capacity, step.station, begin, step.minutes)
+        free_from[step.station] = end
+        previous = end
+    if proof_pending:
+        previous = later(previous, Cursor(capacity.calendar.add_business_days(proof_from or previous.day, proof_days)))
+    return Plan(previous.day, bottleneck, waited)
+
+
+def _minutes_between(capacity: Capacity, station: str, a: Cursor, b: Cursor) -> float:
+    if (b.day, b.used) <= (a.day, a.used):
+        return 0
+    if a.day == b.day:
+        return b.used - a.used
+    total, day = capacity.minutes_on(station, a.day) - a.used, a.day + timedelta(days=1)
+    while day < b.day:
+        total += capacity.minutes_on(station, day)
+        day += timedelta(days=1)
+    return total + b.used
+
+
+def queue_end(capacity: Capacity, station: str, start: Cursor, backlog_minutes: float) -> Cursor:
+    """When the station is through the work already queued there, working from `start`."""
+    return advance(capacity, station, start, backlog_minutes) if backlog_minutes > 0 else start
+
+
+@dataclass(frozen=True)
+class Estimate:
+    start: date
+    ready: date
+    delivery: date  # the promise: ready + calibrated buffer + transit
+    planned_delivery: date  # without the buffer: what the plan alone says
+    buffer_days: int
+    transit_days: int
+
+
+def estimate(*, ordered_at: datetime, cutoff: time, capacity: Capacity, work: Sequence[Work],
+             backlog: Mapping[str, float], proof_days: int, buffer_days: int,
+             delivery_method: str) -> Estimate:
+    """The delivery date for a job ordered at `ordered_at` (shop time) behind `backlog` minutes of
+    queued work per station."""
+    calendar = capacity.calendar
     start = start_day(ordered_at, cutoff=cutoff, calendar=calendar)
-    ready = calendar.add_business_days(start, max(1, production) - 1)
+    begin = Cursor(start)
+    free_from = {station: queue_end(capacity, station, begin, minutes) for station, minutes in backlog.items()}
+    plan = plan_job(work, capacity=capacity, start=begin, free_from=free_from, proof_days=proof_days)
     transit = TRANSIT_DAYS[delivery_method]
-    return Estimate(start=start, ready=ready, delivery=calendar.add_business_days(ready, transit),
-                    production_days=production, transit_days=transit)
+    ready = calendar.on_or_after(plan.ready)
+    planned = calendar.add_business_days(ready, transit)
+    return Estimate(start=start, ready=ready, delivery=calendar.add_business_days(ready, buffer_days + transit),
+                    planned_delivery=planned, buffer_days=buffer_days, transit_days=transit)
+
+
+@dataclass(frozen=True)
+class OpenJob:
+    """An order still in the shop, as the re-plan sees it."""
+
+    order_id: int
+    rush: bool
+    promise: date
+    placed: date
+    remaining: tuple[Work, ...]
+    delivery_method: str
+    held: bool = False
+    proof_days: int = 0  # a proof still to go out or come back
+    proof_from: date | None = None  # when the proof went out
+
+
+def priority(job: OpenJob) -> tuple:
+    """Rush first, then the earliest promise, then first come."""
+    return (not job.rush, job.promise, job.placed, job.order_id)
+
+
+@dataclass(frozen=True)
+class Forecast:
+    ready: date
+    expected: date
+    bottleneck: str | None
+    waited_minutes: float
+
+
+def replan(jobs: Sequence[OpenJob], *, capacity: Capacity, today: date) -> dict[int, Forecast]:
+    """Every open job's expected delivery date: each station works its jobs in priority order from
+    today; held jobs are planned last, as if released now."""
+    calendar = capacity.calendar
+    start = Cursor(calendar.on_or_after(today))
+    free_from: dict[str, Cursor] = {}
+    forecasts = {}
+    for job in sorted(jobs, key=lambda j: (j.held,) + priority(j)):
+        plan = plan_job(job.remaining, capacity=capacity, start=start, free_from=free_from,
+                        proof_days=job.proof_days, proof_from=job.proof_from)
+        ready = calendar.on_or_after(plan.ready)
+        expected = calendar.add_business_days(ready, TRANSIT_DAYS[job.delivery_method])
+        forecasts[job.order_id] = Forecast(ready, expected, plan.bottleneck, plan.waited_minutes)
+    return forecasts
+
+
+def load_by_day(jobs: Sequence[OpenJob], *, capacity: Capacity, today: date, days: int) -> dict[str, list[float]]:
+    """Minutes of planned work per station for each of the next `days` business days (the load
+    chart): the same plan as replan(), with each step's minutes spread over the days it runs."""
+    calendar = capacity.calendar
+    horizon = [calendar.on_or_after(today)]
+    while len(horizon) < days:
+        horizon.append(calendar.next_business_day(horizon[-1]))
+    index = {day: i for i, day in enumerate(horizon)}
+    load = {station: [0.0] * days for station in capacity.minutes_per_day}
+    start = Cursor(horizon[0])
+    free_from: dict[str, Cursor] = {}
+    for job in sorted(jobs, key=lambda j: (j.held,) + priority(j)):
+        if job.held:
+            continue
+        before = dict(free_from)
+        plan_job(job.remaining, capacity=capacity, start=start, free_from=free_from,
+                 proof_days=job.proof_days, proof_from=job.proof_from)
+        for step in job.remaining:
+            _spread(load, index, capacity, step.station, before.get(step.station, start), free_from[step.station])
+            before[step.station] = free_from[step.station]
+    return load
+
+
+def _spread(load, index, capacity: Capacity, station: str, a: Cursor, b: Cursor) -> None:
+    day, used = a.day, a.used
+    while (day, used) < (b.day, b.used) and day <= b.day:
+        end = b.used if day == b.day else capacity.minutes_on(station, day)
+        if day in index and end > used:
+            load.setdefault(station, [0.0] * len(index))[index[day]] += end - used
+        day, used = day + timedelta(days=1), 0
+
+
+def risk_reason(job: OpenJob, forecast: Forecast, *, station_names: Mapping[str, str],
+                hold_reason: str = "") -> str | None:
+    """Why the order will miss its promise, in words staff and customers understand; None when it won't."""
+    if forecast.expected <= job.promise:
+        return None
+    if job.held:
+        return f"On hold{': ' + hold_reason if hold_reason else ''}."
+    if job.proof_days and job.proof_from:
+        return "Waiting for the customer to answer the proof."
+    if forecast.bottleneck:
+        hours = forecast.waited_minutes / 60
+        return f"Queued behind {hours:.0f} hours of work at the {station_names.get(forecast.bottleneck, forecast.bottleneck)}."
+    return "More work than the shop can finish by the promised date."
+
+
+def buffer_days(lateness: Sequence[int], *, percentile: float, minimum_samples: int = 20,
+                default: int = 1) -> int:
+    """Business days to add to the plan so promises hold: the given percentile of how late past
+    jobs ran against their plan (negative lateness counts as on time). Too little history: default."""
+    if len(lateness) < minimum_samples:
+        return default
+    ordered = sorted(max(0, value) for value in lateness)
+    rank = min(len(ordered) - 1, max(0, ceil(percentile * len(ordered)) - 1))
+    return ordered[rank]
+
+
+def kept(promise: date, delivered: date | None) -> bool:
+    """A promise is kept when the order is delivered (or picked up) on or before the promised date."""
+    return delivered is not None and delivered <= promise
+
+
+def kept_rate(pairs: Iterable[tuple[date, date]]) -> float | None:
+    """The share of (promise, delivered) pairs kept; None when there are none."""
+    pairs = list(pairs)
+    return sum(kept(p, d) for p, d in pairs) / len(pairs) if pairs else None
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from portal.failures import Conflict, NotAllowed, ValidationFailed
 from portal.notices.services import announce
 from portal.orders.models import CopyrightStatus, Order, OrderEvent, OrderFile, OrderStatus
 from portal.orders.services import Page
-from portal.promises.services import shop_calendar, shop_today
+from portal.promises.services import job_moved, shop_calendar, shop_today
 from portal.queue import rules
 from portal.queue.models import JobNote, Proof, ProofAnswer, Shipment, ShipmentKind
 
@@ -247,6 +247,7 @@ def _apply(order: Order, job_facts: rules.JobFacts, to: OrderStatus, details: di
     elif order.status == S.ON_HOLD:
         order.held_from, order.hold_reason = None, None
     order.status = to
+    job_moved(order, to=to)
     order.updated_at = now
     if to == S.READY and method == "pickup":
         announce(order, "ready_for_pickup", now=now, actor=actor)
@@ -350,6 +351,7 @@ def send_proof(order: Order, *, data: bytes, filename: str, message: str, actor:
     order.proofs.append(proof)
     if order.status == S.RECEIVED:
         order.status = S.PREPRESS
+        job_moved(order, to=S.PREPRESS)
     order.updated_at = now
     order.events.append(OrderEvent(at=now, status=order.status, actor_id=actor.id,
                                    message=f"Proof {proof.round} sent for your approval."))
@@ -398,6 +400,7 @@ def answer_proof(proof: Proof, *, customer: User, approved: bool, comment: str, 
     order.updated_at = now
     if approved and rules.refusal(facts(order), S.PRINTING) is None:
         order.status = S.PRINTING
+        job_moved(order, to=S.PRINTING)
         order.events.append(OrderEvent(at=now, status=S.PRINTING, actor_id=customer.id,
                                        message="Proof approved: on the press."))
     _flush_guarded()
