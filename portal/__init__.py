@@ -82,8 +82,11 @@ def _register_blueprints(app: Flask) -> None:
     """Each domain's blueprint lives in its package; its routes (or CLI commands) are imported here,
     so importing a domain's rules or services never drags in every route of the portal."""
     import importlib
+    import importlib.util
 
     for domain in DOMAINS:
         package = importlib.import_module(f"portal.{domain}")
-        importlib.import_module(f"portal.{domain}.{'commands' if domain == 'demo' else 'routes'}")
+        for module in ("routes", "commands"):
+            if importlib.util.find_spec(f"portal.{domain}.{module}"):
+                importlib.import_module(f"portal.{domain}.{module}")
         app.register_blueprint(package.blueprint)

@@ -236,3 +236,19 @@ def test_moves_and_proofs_announce_what_the_customer_hears_about(make, customer,
     assert heard == [("proof_ready", {"proof_round": 1}), ("ready_for_pickup", {}),
                      ("delivered", {"received_by": "Maya"}), ("out_for_delivery", {}),
                      ("shipped", {"carrier": "UPS", "tracking_number": "1Z9"})]
+
+
+def test_the_station_filter_finds_jobs_with_work_left_there(ctx, make, customer, staff):
+    from sqlalchemy import select as sa_select
+
+    from portal.promises.models import Station
+    from portal.queue.services import queue_page
+
+    flyer, pack = make.order(customer, "flyer"), make.order(customer)
+    bindery = db.session.scalar(sa_select(Station).where(Station.code == "bindery"))
+    found = queue_page(QueueFilters(station_id=bindery.id), today=NOW.date()).items
+    assert [o.id for o in found] == [pack.id]  # a letter flyer has no bindery step
+    for to in (S.PREPRESS, S.PRINTING, S.FINISHING, S.READY):
+        services.move_job(pack, to=to, seen=pack.status, actor=staff, now=NOW)
+    assert queue_page(QueueFilters(station_id=bindery.id), today=NOW.date()).items == []
+    assert flyer.id not in [o.id for o in found]

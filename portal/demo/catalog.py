@@ -95,13 +95,13 @@ PRODUCTS = [
 ]
 
 
-STATIONS = [  # code, name, working minutes on a business day
-    ("prepress", "Prepress desk", 900),
-    ("bw_press", "Black-and-white press", 840),
-    ("color_press", "Colour press", 780),
-    ("wide_format", "Wide-format printer", 450),
-    ("bindery", "Bindery", 900),
-    ("mail_prep", "Mail preparation", 600),
+STATIONS = [  # code, name, working minutes on a business day (people or machines × their hours)
+    ("prepress", "Prepress desk", 1350),
+    ("bw_press", "Black-and-white presses", 1680),
+    ("color_press", "Colour presses", 1560),
+    ("wide_format", "Wide-format printers", 900),
+    ("bindery", "Bindery", 1800),
+    ("mail_prep", "Mail preparation", 900),
 ]
 BW = ("color", ["bw"])
 COLOUR = ("color", ["color"])

@@ -6,6 +6,7 @@ import click
 from portal.database import utcnow
 from portal.demo import blueprint, data
 from portal.extensions import db
+from portal.promises import services as promises
 
 
 @blueprint.cli.command("load")
@@ -16,5 +17,8 @@ def load(days: int) -> None:
         click.echo("Demo data is already loaded.")
         return
     data.load(now=utcnow(), history_days=days)
+    db.session.commit()
+    promises.calibrate(now=utcnow())
+    promises.replan(now=utcnow())
     db.session.commit()
     click.echo("Demo data loaded. Sign in as faculty@example.edu / print-demo-faculty.")

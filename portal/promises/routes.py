@@ -1,4 +1,70 @@
-"""Routes of promises (pages come with the issues that need them)."""
+"""Staff: promises kept, orders at risk, load against capacity, calibration, and the shop calendar."""
 from __future__ import annotations
 
-from portal.promises import blueprint  # noqa: F401
+from flask import request, url_for
+
+from portal.database import utcnow
+from portal.extensions import db
+from portal.failures import ValidationFailed
+from portal.promises import blueprint, services
+from portal.promises.forms import ClosureForm, DowntimeForm
+from portal.web import render, staff_required
+from portal.web.forms import choices
+from portal.web.navigation import invalid_status, redirect_to
+
+
+def _page(closure_form=None, downtime_form=None, problems=None, status: int = 200):
+    now = utcnow()
+    downtime_form = downtime_form or DowntimeForm()
+    downtime_form.station.choices = choices([("", "Choose a station")] + [(s.id, s.name) for s in services.stations()])
+    return render("promises/dashboard.html", status=status, kept_30=services.kept_rate(now=now, days=30),
+                  kept_90=services.kept_rate(now=now, days=90), at_risk=services.at_risk_orders(),
+                  chart=services.load_chart(now=now), calibrations=services.calibration_history(),
+                  closures=services.upcoming_closures(now), downtime=services.upcoming_downtime(now),
+                  closure_form=closure_form or ClosureForm(), downtime_form=downtime_form, problems=problems or {})
+
+
+@blueprint.get("/staff/promises")
+@staff_required
+def dashboard():
+    """Promises kept over 30 and 90 days, orders at risk today, the load chart, calibration history."""
+    return _page()
+
+
+@blueprint.post("/staff/promises/closures")
+@staff_required
+def add_closure():
+    """Closes the shop for a day; open orders are re-planned at once."""
+    form = ClosureForm(request.form)
+    try:
+        services.add_closure(day=form.day.data, reason=form.reason.data, now=utcnow())
+        services.replan(now=utcnow())
+        db.session.commit()
+    except ValidationFailed as refused:
+        db.session.rollback()
+        return _page(closure_form=form, problems=refused.errors, status=invalid_status())
+    return redirect_to(url_for("promises.dashboard"))
+
+
+@blueprint.post("/staff/promises/downtime")
+@staff_required
+def add_downtime():
+    """Marks a station down for a day; open orders are re-planned at once."""
+    form = DowntimeForm(request.form)
+    try:
+        services.add_downtime(station_id=form.station.data, day=form.day.data, reason=form.reason.data, now=utcnow())
+        services.replan(now=utcnow())
+        db.session.commit()
+    except ValidationFailed as refused:
+        db.session.rollback()
+        return _page(downtime_form=form, problems=refused.errors, status=invalid_status())
+    return redirect_to(url_for("promises.dashboard"))
+
+
+@blueprint.post("/staff/promises/replan")
+@staff_required
+def replan():
+    """Re-plans every open order now (the worker also does it every few minutes)."""
+    services.replan(now=utcnow())
+    db.session.commit()
+    return redirect_to(url_for("promises.dashboard"))

@@ -151,11 +151,12 @@ def later(a: Cursor, b: Cursor) -> Cursor:
 
 @dataclass(frozen=True)
 class Plan:
-    """When a job's work is done, and where it waited longest."""
+    """When a job's work is done, where it waited longest, and when each step runs."""
 
     ready: date
     bottleneck: str | None = None
     waited_minutes: float = 0
+    runs: tuple[tuple[str, Cursor, Cursor], ...] = ()  # station, begins, ends
 
 
 def plan_job(work: Sequence[Work], *, capacity: Capacity, start: Cursor, free_from: dict[str, Cursor],
@@ -165,6 +166,7 @@ def plan_job(work: Sequence[Work], *, capacity: Capacity, start: Cursor, free_fr
     `proof_days` business days (from `proof_from` when the proof is already out)."""
     previous = start
     bottleneck, waited = None, 0.0
+    runs = []
     proof_pending = proof_days > 0
     for step in work:
         if proof_pending and step.stage != "prepress":
@@ -177,11 +179,12 @@ def plan_job(work: Sequence[Work], *, capacity: Capacity, start: Cursor, free_fr
         if wait > waited:
             bottleneck, waited = step.station, wait
         end = advance(capacity, step.station, begin, step.minutes)
+        runs.append((step.station, begin, end))
         free_from[step.station] = end
         previous = end
     if proof_pending:
         previous = later(previous, Cursor(capacity.calendar.add_business_days(proof_from or previous.day, proof_days)))
-    return Plan(previous.day, bottleneck, waited)
+    return Plan(previous.day, bottleneck, waited, tuple(runs))
 
 
 def _minutes_between(capacity: Capacity, station: str, a: Cursor, b: Cursor) -> float:
@@ -286,12 +289,10 @@ def load_by_day(jobs: Sequence[OpenJob], *, capacity: Capacity, today: date, day
     for job in sorted(jobs, key=lambda j: (j.held,) + priority(j)):
         if job.held:
             continue
-        before = dict(free_from)
-        plan_job(job.remaining, capacity=capacity, start=start, free_from=free_from,
-                 proof_days=job.proof_days, proof_from=job.proof_from)
-        for step in job.remaining:
-            _spread(load, index, capacity, step.station, before.get(step.station, start), free_from[step.station])
-            before[step.station] = free_from[step.station]
+        plan = plan_job(job.remaining, capacity=capacity, start=start, free_from=free_from,
+                        proof_days=job.proof_days, proof_from=job.proof_from)
+        for station, begins, ends in plan.runs:
+            _spread(load, index, capacity, station, begins, ends)
     return load
 
 
@@ -305,7 +306,7 @@ def _spread(load, index, capacity: Capacity, station: str, a: Cursor, b: Cursor)
 
 
 def risk_reason(job: OpenJob, forecast: Forecast, *, station_names: Mapping[str, str],
-                hold_reason: str = "") -> str | None:
+                hold_reason: str = "", capacity: Capacity | None = None, today: date | None = None) -> str | None:
     """Why the order will miss its promise, in words staff and customers understand; None when it won't."""
     if forecast.expected <= job.promise:
         return None
@@ -313,10 +314,16 @@ def risk_reason(job: OpenJob, forecast: Forecast, *, station_names: Mapping[str,
         return f"On hold{': ' + hold_reason if hold_reason else ''}."
     if job.proof_days and job.proof_from:
         return "Waiting for the customer to answer the proof."
-    if forecast.bottleneck:
+    if capacity is not None and today is not None:
+        for station in dict.fromkeys(step.station for step in job.remaining):
+            down = sorted(d for d in capacity.down.get(station, ()) if today <= d <= forecast.ready)
+            if down:
+                days = ", ".join(d.strftime("%a %b %-d") for d in down)
+                return f"The {station_names.get(station, station)} is out of service ({days})."
+    if forecast.bottleneck and forecast.waited_minutes >= 30:
         hours = forecast.waited_minutes / 60
         return f"Queued behind {hours:.0f} hours of work at the {station_names.get(forecast.bottleneck, forecast.bottleneck)}."
-    return "More work than the shop can finish by the promised date."
+    return f"Finishing {forecast.ready:%a %b %-d} leaves too little time to deliver by the promised date."
 
 
 def buffer_days(lateness: Sequence[int], *, percentile: float, minimum_samples: int = 20,

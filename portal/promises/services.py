@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from portal.catalog.models import Product
 from portal.extensions import db
+from portal.failures import ValidationFailed
 from portal.orders.models import Order, OrderStatus
 from portal.promises import rules
 from portal.promises.models import Calibration, Closure, OrderWork, Station, StationDowntime, StationLoad
@@ -154,6 +155,13 @@ def record_work(order: Order, job: Job, estimate: rules.Estimate, *, now: dateti
         db.session.add(OrderWork(order_id=order.id, station_id=state.stations[work.station].id, position=position,
                                  stage=work.stage, minutes=work.minutes, rush=job.rush, done=False))
     order.planned_date = estimate.planned_delivery
+    forget_state()
+
+
+def forget_state() -> None:
+    """The queue changed within this request or command: the next estimate reloads the shop."""
+    if has_app_context():
+        g.pop("shop_state", None)
 
 
 def job_moved(order: Order, *, to: OrderStatus) -> None:
@@ -166,6 +174,7 @@ def job_moved(order: Order, *, to: OrderStatus) -> None:
     with db.session.no_autoflush:  # the order's own change is flushed once, by its caller
         for work in db.session.scalars(select(OrderWork).where(OrderWork.order_id == order.id)):
             work.done = finished or STAGE_ORDER.index(work.stage) < reached
+    forget_state()
 
 
 def open_jobs(today: date) -> tuple[list[rules.OpenJob], dict[int, Order]]:
@@ -218,7 +227,8 @@ def replan(*, now: datetime) -> int:
     changed = 0
     for job in jobs:
         order, forecast = orders[job.order_id], forecasts[job.order_id]
-        reason = rules.risk_reason(job, forecast, station_names=names, hold_reason=getattr(order, "hold_reason", "") or "")
+        reason = rules.risk_reason(job, forecast, station_names=names, hold_reason=getattr(order, "hold_reason", "") or "",
+                                   capacity=state.capacity, today=state.today)
         if (order.expected_date, order.at_risk_reason) != (forecast.expected, reason):
             order.expected_date, order.at_risk_reason = forecast.expected, reason
             changed += 1
@@ -261,7 +271,7 @@ def calibrate(*, now: datetime, percentile: float = PERCENTILE) -> list[Calibrat
             db.session.add(run)
             recorded.append(run)
     db.session.flush()
-    g.pop("shop_state", None) if has_app_context() else None
+    forget_state()
     return recorded
 
 
@@ -316,3 +326,60 @@ def calibration_history(limit: int = 40) -> list[tuple[Calibration, str]]:
 
 def earliest_need_by(now: datetime) -> date:
     return shop_today(now) + timedelta(days=1)
+
+
+def add_closure(*, day: date | None, reason: str, now: datetime) -> Closure:
+    """Closes the shop for a day (no work, no deliveries): estimates and the re-plan see it at once.
+    Raises ValidationFailed on `day` or `reason`."""
+    reason = " ".join((reason or "").split())
+    problems = {}
+    if day is None:
+        problems["day"] = "Enter the day, like 2026-12-24."
+    elif day < shop_today(now):
+        problems["day"] = "Choose today or a later day."
+    elif db.session.scalar(select(Closure.id).where(Closure.day == day)):
+        problems["day"] = "The shop is already closed that day."
+    if not reason:
+        problems["reason"] = "Say why, like “Winter break”."
+    if problems:
+        raise ValidationFailed(problems)
+    closure = Closure(day=day, reason=reason[:120])
+    db.session.add(closure)
+    db.session.flush()
+    forget_state()
+    return closure
+
+
+def add_downtime(*, station_id, day: date | None, reason: str, now: datetime) -> StationDowntime:
+    """A station out of service for a day. Raises ValidationFailed on `station`, `day`."""
+    problems = {}
+    station = db.session.get(Station, int(station_id)) if str(station_id or "").isdigit() else None
+    if station is None:
+        problems["station"] = "Choose the station."
+    if day is None:
+        problems["day"] = "Enter the day, like 2026-12-03."
+    elif day < shop_today(now):
+        problems["day"] = "Choose today or a later day."
+    elif station and db.session.scalar(select(StationDowntime.id).where(StationDowntime.station_id == station.id,
+                                                                         StationDowntime.day == day)):
+        problems["day"] = "That station is already marked down that day."
+    if problems:
+        raise ValidationFailed(problems)
+    downtime = StationDowntime(station_id=station.id, day=day, reason=" ".join((reason or "").split())[:120])
+    db.session.add(downtime)
+    db.session.flush()
+    forget_state()
+    return downtime
+
+
+def upcoming_closures(now: datetime) -> list[Closure]:
+    return list(db.session.scalars(select(Closure).where(Closure.day >= shop_today(now)).order_by(Closure.day)))
+
+
+def upcoming_downtime(now: datetime) -> list[StationDowntime]:
+    return list(db.session.scalars(select(StationDowntime).where(StationDowntime.day >= shop_today(now))
+                                   .options(joinedload(StationDowntime.station)).order_by(StationDowntime.day)))
+
+
+def stations() -> list[Station]:
+    return list(db.session.scalars(select(Station).order_by(Station.position)))

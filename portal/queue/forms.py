@@ -20,6 +20,7 @@ class QueueFilterForm(Form):
     product = SelectField("Product", choices=[], validate_choice=False)
     department = SelectField("Department", choices=[], validate_choice=False)
     assigned = SelectField("Assigned to", choices=[], validate_choice=False)
+    station = SelectField("Station", choices=[], validate_choice=False)
 
 
 def filter_form(args, options: FilterChoices, *, current_user_id: int) -> QueueFilterForm:
@@ -28,6 +29,7 @@ def filter_form(args, options: FilterChoices, *, current_user_id: int) -> QueueF
                                  + [("delivered", "Delivered"), ("cancelled", "Cancelled")])
     form.product.choices = choices([("", "All products")] + [(p.id, p.name) for p in options.products])
     form.department.choices = choices([("", "All departments")] + [(d.id, d.name) for d in options.departments])
+    form.station.choices = choices([("", "All stations")] + [(s.id, s.name) for s in options.stations])
     form.assigned.choices = choices([("", "Anyone"), (str(current_user_id), "Me"), ("unassigned", "Nobody yet")]
                                     + [(u.id, u.name) for u in options.staff if u.id != current_user_id])
     return form
@@ -41,7 +43,7 @@ def filters_from(form: QueueFilterForm) -> QueueFilters:
     return QueueFilters(search=(form.q.data or "")[:100], stage=form.stage.data or "open",
                         when=form.when.data if form.when.data in ("due_today", "late", "at_risk") else "",
                         rush=bool(form.rush.data), product_id=number(form.product.data),
-                        department_id=number(form.department.data),
+                        department_id=number(form.department.data), station_id=number(form.station.data),
                         assigned=form.assigned.data if (form.assigned.data or "") == "unassigned"
                         or str(form.assigned.data or "").isdigit() else "")
 

@@ -24,6 +24,7 @@ from portal.failures import Conflict, NotAllowed, ValidationFailed
 from portal.notices.services import announce
 from portal.orders.models import CopyrightStatus, Order, OrderEvent, OrderFile, OrderStatus
 from portal.orders.services import Page
+from portal.promises.models import OrderWork, Station
 from portal.promises.services import job_moved, shop_calendar, shop_today
 from portal.queue import rules
 from portal.queue.models import JobNote, Proof, ProofAnswer, Shipment, ShipmentKind
@@ -59,12 +60,14 @@ class QueueFilters:
     product_id: int | None = None
     department_id: int | None = None
     assigned: str = ""  # "", "unassigned" or a staff member's id
+    station_id: int | None = None  # jobs with work still to do at this workstation
 
     def args(self, **changes) -> dict:
         """The filters as query-string arguments (for links that keep them)."""
         values = {"q": self.search or None, "stage": self.stage if self.stage != "open" else None,
                   "when": self.when or None, "rush": "1" if self.rush else None,
-                  "product": self.product_id, "department": self.department_id, "assigned": self.assigned or None}
+                  "product": self.product_id, "department": self.department_id, "assigned": self.assigned or None,
+                  "station": self.station_id}
         values.update(changes)
         return {k: v for k, v in values.items() if v not in (None, "")}
 
@@ -95,6 +98,9 @@ def _where(filters: QueueFilters, today: date, *, with_stage: bool = True) -> li
         where.append(Order.product_id == filters.product_id)
     if filters.department_id:
         where.append(Order.department_id == filters.department_id)
+    if filters.station_id:
+        where.append(Order.id.in_(select(OrderWork.order_id).where(OrderWork.station_id == filters.station_id,
+                                                                   OrderWork.done.is_(False))))
     if filters.assigned == "unassigned":
         where.append(Order.assigned_to_id.is_(None))
     elif filters.assigned.isdigit():
@@ -155,14 +161,15 @@ class FilterChoices:
     products: list[Product]
     departments: list[Department]
     staff: list[User]
+    stations: list[Station]
 
 
 def filter_choices() -> FilterChoices:
-    """Products, departments and staff for the filter menus. Three queries."""
+    """Products, departments, staff and workstations for the filter menus. Four queries."""
     return FilterChoices(
         list(db.session.scalars(select(Product).order_by(Product.position))),
         list(db.session.scalars(select(Department).order_by(Department.name))),
-        staff_members())
+        staff_members(), list(db.session.scalars(select(Station).order_by(Station.position))))
 
 
 def staff_members() -> list[User]:

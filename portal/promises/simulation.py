@@ -1,0 +1,324 @@
+"""A shop simulated day by day through the real estimator and queue code, to measure promises kept.
+
+Orders arrive at realistic times and in a realistic mix (course packs peaking before each term,
+daily flyers and posters, weekly mailers, some rush jobs) and are placed by the real place_order(),
+so each gets the promise the portal would give. Staff then work each station in priority order
+(rush, then earliest promise) with the station's minutes, less on a slow day and none when it
+breaks down, and real work takes the planned minutes give or take. Jobs move through the real queue
+(move_job, send_proof, answer_proof); customers answer proofs; orders go out and arrive. Every
+evening the shop re-plans, every Friday it calibrates. The report says how often promises were kept
+and by how much.
+"""
+from __future__ import annotations
+
+import math
+import random
+import statistics
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from io import BytesIO
+
+from pypdf import PdfWriter
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from portal.accounts.models import Department, DepartmentKind, Role, User
+from portal.addresses.models import Address, AddressKind
+from portal.billing.models import AccountHolder, BillingAccount
+from portal.catalog import forms as catalog_forms
+from portal.catalog import services as catalog
+from portal.catalog.rules import upcoming_terms
+from portal.demo.catalog import load_catalog
+from portal.documents import services as documents
+from portal.extensions import db
+from portal.orders import services as orders
+from portal.orders.models import Order, OrderStatus
+from portal.promises import rules, services
+from portal.promises.models import Station, StationDowntime
+from portal.queue import services as queue
+from portal.web.filters import shop_zone
+
+S = OrderStatus
+# Orders per business day: product, mean arrivals, quantities. Course packs peak before each term.
+MIX = [
+    ("flyer", 10.0, [50, 100, 150, 200, 300, 500]),
+    ("poster", 4.0, [1, 1, 1, 2, 3, 6]),
+    ("business-cards", 3.0, [1, 1, 2, 4]),
+    ("booklet", 1.5, [25, 50, 100, 200]),
+    ("course-pack", 2.5, [18, 25, 35, 45, 60, 85, 120]),
+    ("postcard-mailer", 0.25, [500, 1000, 2500]),
+    ("letter-mailer", 0.2, [250, 500, 1000]),
+]
+TERM_STARTS = [(8, 31), (1, 19)]  # when Fall and Spring classes begin
+PEAK_DAYS, PEAK_FACTOR = 18, 6  # course-pack orders multiply in the weeks before a term
+RUSH_SHARE = 0.07
+DOWN_CHANCE = 0.012  # a station breaks down for a day
+SLOW_DAY = (0.88, 1.04)  # the share of a station's minutes actually worked on a day
+WORK_SPREAD = 0.18  # real minutes vary around the planned ones (log-normal)
+PROOF_ANSWER_DAYS = [0] * 55 + [1] * 35 + [2] * 10  # business days a customer takes to approve a proof
+CARRIER_DAYS = [3] * 92 + [2] * 6 + [4] * 2
+KINDS = {"campus": AddressKind.CAMPUS, "pickup": AddressKind.PICKUP, "carrier": AddressKind.CARRIER}
+
+
+def blank_pdf(pages: int) -> bytes:
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=612, height=792)
+    buffer = BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+@dataclass
+class Job:
+    """An order as the simulated staff see it: the real minutes each step still needs."""
+
+    order_id: int
+    steps: list[list]  # [station, stage, real minutes left], in routing order
+    rush: bool
+    promise: date
+    placed: datetime
+    needs_proof: bool
+    proof_id: int | None = None
+    proof_answer_on: date | None = None
+    ready_on: date | None = None
+    delivered_on: date | None = None
+    arrive_on: date | None = None  # with the carrier: the day it arrives
+
+
+@dataclass
+class Report:
+    seed: int
+    days: int
+    orders: int = 0
+    rush_orders: int = 0
+    kept: int = 0
+    slacks: list[int] = field(default_factory=list)
+
+    def summary(self) -> dict:
+        ordered = sorted(self.slacks)
+        p90 = ordered[min(len(ordered) - 1, math.ceil(0.9 * len(ordered)) - 1)] if ordered else None
+        evaluated = len(ordered)
+        return {"seed": self.seed, "days": self.days, "orders": self.orders, "evaluated": evaluated,
+                "kept_rate": round(self.kept / evaluated, 4) if evaluated else None,
+                "median_slack_business_days": statistics.median(ordered) if ordered else None,
+                "p90_slack_business_days": p90, "late_orders": evaluated - self.kept, "rush_orders": self.rush_orders}
+
+
+class Shop:
+    """The simulated campus and shop floor, on the database of the app it runs in."""
+
+    def __init__(self, *, seed: int):
+        self.rng = random.Random(seed)
+        self.products = load_catalog()
+        self.stations = {s.code: s for s in db.session.scalars(select(Station))}
+        self.staff = User(email="staff@sim.example.edu", name="Sim Staff", role=Role.STAFF, password_hash="-")
+        department = Department(name="Simulated department", kind=DepartmentKind.ACADEMIC)
+        db.session.add_all([self.staff, department])
+        db.session.flush()
+        account = BillingAccount(code="99-0000-0001", name="Simulated account", department_id=department.id)
+        db.session.add(account)
+        db.session.flush()
+        self.customers = []
+        for n in range(24):
+            person = User(email=f"customer{n}@sim.example.edu", name=f"Customer {n}", password_hash="-")
+            db.session.add(person)
+            db.session.flush()
+            method = self.rng.choices(list(KINDS), weights=[60, 28, 12])[0]
+            db.session.add(Address(user_id=person.id, label="Office", kind=KINDS[method], recipient=person.name,
+                                   building="Day Hall", room="100", street1="1 Main St", city="Ithaca", state="NY",
+                                   postal_code="14850", is_default=True))
+            db.session.add(AccountHolder(account_id=account.id, user_id=person.id, is_default=True))
+            self.customers.append((person, documents.store_pdf(person, data=blank_pdf(1 + n % 3), filename="art.pdf"),
+                                   documents.store_pdf(person, data=blank_pdf(40 + 7 * n), filename="reading.pdf")))
+        db.session.commit()
+        self.proof_pdf = blank_pdf(2)
+        self.jobs: dict[int, Job] = {}
+        self.calendar = services.shop_calendar(date.today())
+
+    def at(self, day: date, hour: float) -> datetime:
+        local = datetime.combine(day, time(int(hour), int(hour % 1 * 60)), tzinfo=shop_zone())
+        return local.astimezone(timezone.utc)
+
+    def arrivals(self, day: date) -> list[tuple[float, str, int]]:
+        found = []
+        for slug, rate, quantities in MIX:
+            if slug == "course-pack" and any(0 <= (date(day.year + (m < day.month), m, d) - day).days <= PEAK_DAYS
+                                             for m, d in TERM_STARTS):
+                rate *= PEAK_FACTOR
+            for _ in range(self._poisson(rate)):
+                found.append((self.rng.uniform(7.5, 17.5), slug, self.rng.choice(quantities)))
+        return sorted(found)
+
+    def _poisson(self, rate: float) -> int:
+        count, threshold, product = 0, math.exp(-rate), self.rng.random()
+        while product > threshold:
+            count += 1
+            product *= self.rng.random()
+        return count
+
+    def place(self, when: datetime, slug: str, quantity: int, today: date) -> None:
+        person, artwork, reading = self.rng.choice(self.customers)
+        product = catalog.product_by_slug(slug)
+        rush = self.rng.random() < RUSH_SHARE and product.rush_surcharge_percent > 0
+        values = {f"opt_{o.code}": self.rng.choice(o.choices).code for o in product.options}
+        values["quantity"] = str(quantity)
+        if rush:
+            values["rush"] = "y"
+        if product.is_course_pack:
+            values.update(course_code="LAW 501", term=upcoming_terms(today)[1], instructor=person.name,
+                          enrollment=str(quantity))
+            values.update({"files-0-file_id": str(reading.id), "files-0-title": "Readings",
+                           "files-0-copyright": "permission_obtained"})
+        elif product.needs_files:
+            values.update({"files-0-file_id": str(artwork.id), "files-0-title": "Artwork"})
+        form = catalog_forms.configurator_form(product, MultiDict(values), today=today)
+        form.validate()
+        config = catalog.configure(product, form, person, today=today)
+        if config.problems:
+            return  # a mailer without a list, or a quantity off the step: not ordered online
+        defaults = orders.checkout_defaults(person)
+        order = orders.place_order(customer=person, config=config, address=defaults.address,
+                                   account=defaults.holding.account, need_by=None, instructions="",
+                                   idempotency_key=f"sim-{when.timestamp()}-{self.rng.random()}", now=when)
+        steps = [[w.station, w.stage, w.minutes * self.rng.lognormvariate(-WORK_SPREAD ** 2 / 2, WORK_SPREAD)]
+                 for w in config.job().work()]
+        self.jobs[order.id] = Job(order.id, steps, rush, order.promise_date, when, product.needs_proof)
+        db.session.commit()
+
+    def work_the_day(self, day: date, calendar: rules.ShopCalendar) -> None:
+        """Each station works its available steps in priority order with the minutes it has today."""
+        cutoff = services.cutoff()
+        end = self.at(day, 16.5)
+        minutes = {}
+        for code, station in self.stations.items():
+            down = self.rng.random() < DOWN_CHANCE
+            if down:
+                db.session.add(StationDowntime(station_id=station.id, day=day, reason="Breakdown"))
+            minutes[code] = 0 if down else station.minutes_per_day * self.rng.uniform(*SLOW_DAY)
+        ready = [job for job in self.jobs.values() if job.steps
+                 and services.shop_time(job.placed).date() <= day
+                 and not (services.shop_time(job.placed).date() == day and services.shop_time(job.placed).time() >= cutoff)]
+        ready.sort(key=lambda j: (not j.rush, j.promise, j.placed))
+        progress = True
+        while progress:  # a step finished today can free the next step for the same day
+            progress = False
+            for job in ready:
+                while job.steps:
+                    station, stage, left = job.steps[0]
+                    if job.needs_proof and stage != "prepress" and (job.proof_id is not None or job.proof_answer_on is None):
+                        break
+                    if minutes[station] <= 0:
+                        break
+                    order = db.session.get(Order, job.order_id)
+                    self._enter(order, stage, end)
+                    worked = min(left, minutes[station])
+                    minutes[station] -= worked
+                    job.steps[0][2] = left - worked
+                    if job.steps[0][2] > 1e-6:
+                        break
+                    job.steps.pop(0)
+                    progress = True
+                    if stage == "prepress" and job.needs_proof and not any(s[1] == "prepress" for s in job.steps):
+                        proof = queue.send_proof(order, data=self.proof_pdf, filename="proof.pdf", message="",
+                                                 actor=self.staff, now=end)
+                        job.proof_id = proof.id
+                        job.proof_answer_on = calendar.add_business_days(day, self.rng.choice(PROOF_ANSWER_DAYS))
+                        if job.proof_answer_on == day:  # answered the same afternoon
+                            self.answer(job, self.at(day, 16.75))
+                if not job.steps and job.ready_on is None:
+                    self._finish(job, day, calendar)
+        db.session.commit()
+
+    def _enter(self, order: Order, stage: str, now: datetime) -> None:
+        """Moves the job through the queue up to the stage it is being worked in."""
+        path = {"prepress": [S.PREPRESS], "printing": [S.PREPRESS, S.PRINTING],
+                "finishing": [S.PREPRESS, S.PRINTING, S.FINISHING]}[stage]
+        for to in path:
+            if FORWARD.index(order.status) < FORWARD.index(to):
+                queue.move_job(order, to=to, seen=order.status, actor=self.staff, now=now)
+
+    def _finish(self, job: Job, day: date, calendar: rules.ShopCalendar) -> None:
+        """The job is done: ready; the carrier takes it the same afternoon; most pickups come that day."""
+        order = db.session.get(Order, job.order_id)
+        for to in (S.PREPRESS, S.PRINTING, S.FINISHING, S.READY):
+            if FORWARD.index(order.status) < FORWARD.index(to):
+                queue.move_job(order, to=to, seen=order.status, actor=self.staff, now=self.at(day, 16.5))
+        job.ready_on = day
+        method = order.delivery_method.value
+        if method == "carrier":
+            self._move(order, S.SHIPPED, day, 16.75, carrier="UPS", tracking_number=f"1Z{order.id:010d}")
+            job.arrive_on = calendar.add_business_days(day, self.rng.choice(CARRIER_DAYS))
+        elif method == "pickup" and self.rng.random() < 0.7:
+            self._move(order, S.DELIVERED, day, 16.9, received_by=order.customer.name)
+            job.delivered_on = day
+
+    def answer_proofs(self, day: date) -> None:
+        for job in self.jobs.values():
+            if job.proof_answer_on == day and job.proof_id:
+                self.answer(job, self.at(day, 9))
+        db.session.commit()
+
+    def answer(self, job: Job, now: datetime) -> None:
+        order = db.session.get(Order, job.order_id)
+        proof = next(p for p in order.proofs if p.id == job.proof_id)
+        queue.answer_proof(proof, customer=order.customer, approved=True, comment="", now=now)
+        job.proof_id = None
+
+    def deliver(self, day: date) -> None:
+        """In the morning: the campus run takes what was ready before, the carrier arrives, pickups come."""
+        for job in self.jobs.values():
+            if job.delivered_on or job.ready_on is None or job.ready_on >= day:
+                continue
+            order = db.session.get(Order, job.order_id)
+            method = order.delivery_method.value
+            if method == "carrier":
+                if job.arrive_on == day:
+                    self._move(order, S.DELIVERED, day, 12, received_by="Front desk")
+                    job.delivered_on = day
+            elif method == "campus":
+                self._move(order, S.SHIPPED, day, 9)
+                self._move(order, S.DELIVERED, day, 13, received_by="Department office")
+                job.delivered_on = day
+            else:
+                self._move(order, S.DELIVERED, day, 11, received_by=order.customer.name)
+                job.delivered_on = day
+        db.session.commit()
+
+    def _move(self, order: Order, to: S, day: date, hour: float, **details) -> None:
+        queue.move_job(order, to=to, seen=order.status, actor=self.staff, now=self.at(day, hour), details=details)
+
+
+FORWARD = [S.RECEIVED, S.PREPRESS, S.PRINTING, S.FINISHING, S.READY, S.SHIPPED, S.DELIVERED]
+
+
+def run(*, days: int, seed: int, start: date = date(2026, 8, 3)) -> dict:
+    """Simulates `days` calendar days from `start`; returns the summary of promises kept."""
+    shop = Shop(seed=seed)
+    report = Report(seed=seed, days=days)
+    end = start + timedelta(days=days)
+    day = start
+    while day < end:
+        calendar = services.shop_calendar(day)
+        if calendar.is_business_day(day):
+            shop.answer_proofs(day)
+            for hour, slug, quantity in shop.arrivals(day):
+                shop.place(shop.at(day, hour), slug, quantity, day)
+            shop.deliver(day)
+            shop.work_the_day(day, calendar)
+            services.replan(now=shop.at(day, 17))
+            if day.weekday() == 4:
+                services.calibrate(now=shop.at(day, 17.5))
+            db.session.commit()
+        day += timedelta(days=1)
+    calendar = services.shop_calendar(end)
+    for job in shop.jobs.values():
+        report.orders += 1
+        report.rush_orders += job.rush
+        if job.promise >= end:
+            continue  # its promise falls after the simulation: not judged
+        delivered = job.delivered_on
+        if delivered is not None and delivered <= job.promise:
+            report.kept += 1
+        report.slacks.append(calendar.business_days_between(delivered or end, job.promise))
+    return report.summary()

@@ -1,0 +1,120 @@
+"""Promises against the database: planned work joins the queue, the re-plan flags risk, calibration."""
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.orders.models import Order, OrderStatus
+from portal.promises import services
+from portal.promises.models import Calibration, OrderWork, Station
+from portal.queue import services as queue
+from tests.factories import NOW
+
+
+def test_an_order_brings_its_planned_minutes_per_station(ctx, make, customer):
+    order = make.order(customer)
+    work = db.session.scalars(select(OrderWork).where(OrderWork.order_id == order.id).order_by(OrderWork.position)).all()
+    assert [(w.stage, round(w.minutes)) for w in work] == [("prepress", 25), ("printing", 14), ("finishing", 79)]
+    assert order.planned_date == date(2026, 11, 24) and order.promise_date == date(2026, 11, 25)
+
+
+def test_queued_work_pushes_later_promises_back(ctx, make, customer):
+    first = make.configuration(customer).estimate(delivery_method="campus", now=NOW)
+    for _ in range(25):  # a term-start rush of big course packs at the bindery
+        make.order(customer, quantity="60", enrollment="60")
+    db.session.expire_all()
+    later = make.configuration(customer).estimate(delivery_method="campus", now=NOW)
+    assert later.delivery > first.delivery
+
+
+def test_rush_waits_only_behind_rush(ctx, make, customer):
+    for _ in range(25):
+        make.order(customer, quantity="60", enrollment="60")
+    plain = make.configuration(customer).estimate(delivery_method="campus", now=NOW)
+    rushed = make.configuration(customer, rush="y").estimate(delivery_method="campus", now=NOW)
+    assert rushed.delivery < plain.delivery
+
+
+def test_moving_through_the_queue_marks_work_done(ctx, make, customer, staff):
+    order = make.order(customer)
+    for to in (OrderStatus.PREPRESS, OrderStatus.PRINTING):
+        queue.move_job(order, to=to, seen=order.status, actor=staff, now=NOW)
+    done = dict(db.session.execute(select(OrderWork.stage, OrderWork.done).where(OrderWork.order_id == order.id)).all())
+    assert done == {"prepress": True, "printing": False, "finishing": False}
+    queue.move_job(order, to=OrderStatus.ON_HOLD, seen=order.status, actor=staff, now=NOW, details={"reason": "Paper"})
+    assert services.shop_state(NOW + timedelta(days=1)).backlog.get("bindery", 0) == 0  # held work blocks no one
+
+
+def test_a_station_down_flips_an_order_to_at_risk_with_the_reason(ctx, make, customer):
+    order = make.order(customer)
+    assert services.replan(now=NOW) >= 0
+    assert order.at_risk_reason is None
+    bindery = db.session.scalar(select(Station).where(Station.code == "bindery"))
+    for offset in range(0, 3):
+        services.add_downtime(station_id=bindery.id, day=date(2026, 11, 23) + timedelta(days=offset),
+                              reason="Coil binder broken", now=NOW)
+    services.replan(now=NOW)
+    assert order.expected_date > order.promise_date
+    assert order.at_risk_reason and "Bindery" in order.at_risk_reason
+    assert [o.id for o in services.at_risk_orders()] == [order.id]
+
+
+def test_a_closure_is_refused_in_the_past_and_twice(ctx):
+    from portal.failures import ValidationFailed
+
+    with pytest.raises(ValidationFailed) as past:
+        services.add_closure(day=date(2026, 11, 1), reason="x", now=NOW)
+    assert past.value.errors == {"day": "Choose today or a later day."}
+    services.add_closure(day=date(2026, 12, 24), reason="Winter break", now=NOW)
+    with pytest.raises(ValidationFailed):
+        services.add_closure(day=date(2026, 12, 24), reason="Again", now=NOW)
+
+
+def test_calibration_sets_the_buffer_from_how_late_jobs_ran_against_their_plan(ctx, make, customer):
+    product_id = make.order(customer).product_id
+    for index in range(30):  # thirty delivered course packs: one a day late against its plan
+        order = make.order(customer, key=f"k{index}")
+        order.status, order.planned_date = OrderStatus.DELIVERED, date(2026, 11, 16)
+        order.delivered_on = date(2026, 11, 17) if index == 0 else date(2026, 11, 16)
+    db.session.commit()
+    runs = services.calibrate(now=NOW)
+    assert [(r.product_id, r.buffer_days, r.previous_buffer_days, r.samples) for r in runs] == [(product_id, 1, None, 30)]
+    assert services.calibrate(now=NOW) == []  # unchanged: nothing new recorded
+    assert db.session.scalar(select(func.count()).select_from(Calibration)) == 1
+
+
+def test_kept_rate_counts_deliveries_on_or_before_the_promise(ctx, make, customer):
+    for index, delivered in enumerate([date(2026, 11, 20), date(2026, 11, 25), date(2026, 11, 26)]):
+        order = make.order(customer, key=f"kept{index}")
+        order.status, order.promise_date, order.delivered_on = OrderStatus.DELIVERED, date(2026, 11, 25), delivered
+    db.session.commit()
+    kept = services.kept_rate(now=datetime(2026, 11, 27, 15, tzinfo=timezone.utc), days=30)
+    assert (kept.delivered, kept.kept) == (3, 2)
+
+
+def test_the_load_chart_shows_planned_work_against_capacity(ctx, make, customer):
+    make.order(customer)
+    services.replan(now=NOW)
+    chart = {station.name: station.days for station in services.load_chart(now=NOW)}
+    day, planned, capacity = chart["Bindery"][0]
+    assert day == date(2026, 11, 23) and round(planned) == 79 and capacity == 1800
+
+
+def test_a_short_simulation_runs_through_the_real_code(app, tmp_path):
+    """The benchmark's simulation on a scratch database: it places, works and delivers orders."""
+    from flask_migrate import upgrade
+
+    from portal import create_app
+    from portal.promises import simulation
+
+    scratch = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'sim.db'}",
+                          "UPLOAD_DIR": str(tmp_path / "uploads")})
+    with scratch.app_context():
+        upgrade()
+        summary = simulation.run(days=12, seed=3)
+        db.session.remove()
+        db.engine.dispose()
+    assert summary["orders"] > 50 and summary["evaluated"] > 20
+    assert 0 <= summary["kept_rate"] <= 1 and summary["median_slack_business_days"] is not None
+    assert set(summary) >= {"orders", "kept_rate", "median_slack_business_days", "p90_slack_business_days", "late_orders"}
