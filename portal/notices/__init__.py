@@ -3,4 +3,4 @@ from flask import Blueprint
 
 blueprint = Blueprint("notices", __name__)
 
-from portal.notices import routes  # noqa: E402,F401
+from portal.notices import commands, routes, tasks  # noqa: E402,F401
