@@ -179,7 +179,3 @@ def backoff_seconds(attempts: int, *, base: int, cap: int) -> int:
     """Seconds before the next try after `attempts` tries: base, 2·base, 4·base … at most cap."""
     return min(cap, base * 2 ** max(0, attempts - 1))
 
-
-def is_late(*, promise_date: date, expected_date: date) -> bool:
-    """An order is late (and its customer hears of it) when it is now expected after its promise."""
-    return expected_date > promise_date
