@@ -1,15 +1,19 @@
 """A real SMTP server on loopback (aiosmtpd) for the notice tests: it can accept, answer a recipient
-with a code (451, 550), or stall in the middle of a message until released."""
+with a code (451, 550), stall in the middle of a message until released, and speak TLS (STARTTLS or
+implicit) with a login."""
 from __future__ import annotations
 
 import asyncio
 import socket
+import ssl
+import subprocess
 import threading
 from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 @dataclass
@@ -18,6 +22,8 @@ class Received:
     rcpt_tos: list[str]
     message: EmailMessage
     raw: bytes
+    tls: bool = False
+    login: str | None = None
 
     @property
     def message_id(self) -> str:
@@ -46,8 +52,11 @@ class Mailbox:
 
     async def handle_DATA(self, server, session, envelope):
         raw = envelope.original_content or envelope.content
+        login = session.auth_data.login.decode() if session.authenticated and session.auth_data else None
         self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos),
-                                      message_from_bytes(raw, policy=policy.default), raw))
+                                      message_from_bytes(raw, policy=policy.default), raw,
+                                      tls=session.ssl is not None or server.transport.get_extra_info("ssl_object") is not None,
+                                      login=login))
         if self.stall:
             self.stalled.set()
             while not self.release.is_set():
@@ -64,16 +73,48 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-class SmtpServer:
-    """aiosmtpd on 127.0.0.1:<port>; stop() and start() again on the same port (an outage)."""
+def self_signed_certificate(directory) -> tuple[str, str]:
+    """A certificate for 127.0.0.1 and its key, made with the openssl command."""
+    cert, key = str(directory / "smtp-cert.pem"), str(directory / "smtp-key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                    "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
+    return cert, key
 
-    def __init__(self):
+
+class SmtpServer:
+    """aiosmtpd on 127.0.0.1:<port>; stop() and start() again on the same port (an outage).
+
+    tls: None (plain), "starttls" (required before MAIL) or "ssl" (implicit TLS), with `certificate`;
+    `users` ({login: password}) requires a login.
+    """
+
+    def __init__(self, *, tls: str | None = None, certificate: tuple[str, str] | None = None,
+                 users: dict[str, str] | None = None):
         self.port = free_port()
         self.mailbox = Mailbox()
         self.controller: Controller | None = None
+        self.tls, self.users = tls, users
+        self.context = None
+        if tls:
+            self.context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            self.context.load_cert_chain(*certificate)
+
+    def _authenticate(self, server, session, envelope, mechanism, auth_data):
+        ok = isinstance(auth_data, LoginPassword) and self.users.get(auth_data.login.decode()) == auth_data.password.decode()
+        return AuthResult(success=ok, handled=False, auth_data=auth_data if ok else None)
 
     def start(self) -> None:
-        self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port)
+        options = {}
+        if self.tls == "starttls":
+            options.update(tls_context=self.context, require_starttls=True)
+        elif self.tls == "ssl":
+            options.update(ssl_context=self.context)
+        if self.users is not None:
+            # aiosmtpd counts only STARTTLS as TLS for AUTH; with implicit TLS the whole connection is.
+            options.update(authenticator=self._authenticate, auth_required=True,
+                           auth_require_tls=self.tls == "starttls")
+        self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port, **options)
         self.controller.start()
 
     def stop(self) -> None:

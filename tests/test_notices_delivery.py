@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from email import message_from_bytes, policy
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pytest
 import time_machine
 from sqlalchemy import select
 
@@ -23,6 +25,7 @@ from portal.notices.models import Notice, NoticeStatus
 from portal.notices.rules import Channel, Decision
 from portal.orders.models import OrderStatus
 from tests.factories import NOW
+from tests.mail import SmtpServer, self_signed_certificate
 from tests.notices_support import approval_token, notices_of
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -272,7 +275,7 @@ def test_line_breaks_in_names_and_titles_cannot_inject_headers(make, smtp_server
     assert mail.message["To"].addresses[0].display_name == "Mallory Bcc: victim@example.com"
     assert mail.message["X-Evil"] is None
     assert "\n" not in mail.message["Subject"] and order.number in mail.message["Subject"]
-    assert "Course pack Bcc: x@example.com <html>" in mail.message["Subject"]
+    assert "(Course pack Bcc: x@example.com <html>)" in mail.message["Subject"]
 
 
 def test_an_address_that_is_not_an_address_is_parked_not_sent(make, smtp_server):
@@ -327,3 +330,37 @@ def test_portal_notices_are_shown_at_once_whatever_the_mail_server_does(make, sm
     assert delivery.sweep(now=NOW).unreachable
     portal = db.session.scalars(select(Notice).where(Notice.order_id == order.id, Notice.channel == Channel.PORTAL)).all()
     assert [(n.status, n.sent_at) for n in portal] == [(NoticeStatus.SENT, NOW)]
+
+
+@pytest.fixture
+def tls_server(app, tmp_path, monkeypatch, request):
+    """aiosmtpd speaking TLS (request.param: starttls or ssl) with a login; the client trusts its certificate."""
+    if not shutil.which("openssl"):
+        pytest.skip("the openssl command makes the test certificate")
+    certificate = self_signed_certificate(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", certificate[0])   # what ssl.create_default_context() trusts
+    server = SmtpServer(tls=request.param, certificate=certificate, users={"portal": "s3cret"})
+    server.start()
+    saved = {key: app.config.get(key) for key in ("SMTP_HOST", "SMTP_PORT", "SMTP_SECURITY", "SMTP_USERNAME",
+                                                   "SMTP_PASSWORD")}
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=server.port, SMTP_SECURITY=request.param,
+                      SMTP_USERNAME="portal", SMTP_PASSWORD="s3cret")
+    yield server
+    server.stop()
+    app.config.update(saved)
+
+
+@pytest.mark.parametrize("tls_server", ["starttls", "ssl"], indirect=True)
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")  # aiosmtpd, on implicit TLS
+def test_mail_goes_over_tls_with_the_configured_login(make, customer, tls_server, app):
+    order = make.order(customer)
+    assert delivery.sweep(now=NOW).sent
+    [mail] = tls_server.received
+    assert mail.tls and mail.login == "portal" and order.number in mail.message["Subject"]
+
+    app.config["SMTP_PASSWORD"] = "wrong"                 # a bad login is the server's problem, not the notice's
+    services.announce(order, "delivered", now=NOW)
+    db.session.commit()
+    report = delivery.sweep(now=NOW)
+    assert report.unreachable and report.failed == []
+    assert [n.status for n in notices_of(order)] == [NoticeStatus.SENT, NoticeStatus.PENDING]

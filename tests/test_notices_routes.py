@@ -290,3 +290,12 @@ def test_staff_notice_pages_use_a_fixed_number_of_queries(make, customer, staff_
         email.status = NoticeStatus.FAILED
     db.session.commit()
     assert queries_for(staff_client, "/staff/notices/failed") == failed_few
+
+
+def test_the_order_page_offers_a_tracking_link_to_share(make, customer, customer_client, staff_client, client, frozen):
+    order = make.order(customer)
+    page = customer_client.get(f"/orders/{order.number}").get_data(as_text=True)
+    link = re.search(r'href="http://portal\.test(/track/[^"]+)">this tracking link', page).group(1)
+    assert client.get(link).status_code == 200
+    assert "Notices sent about this order" not in page
+    assert f"/staff/orders/{order.number}/notices" in staff_client.get(f"/orders/{order.number}").get_data(as_text=True)

@@ -66,7 +66,7 @@ def test_header_text_is_shortened():
 ])
 def test_subjects_carry_the_order_number(kind, words):
     headline = rules.Headline(kind, "26-00042", promise_day="Tue, Dec 1", expected_day="Fri, Dec 4", price="$1,250.00")
-    assert rules.subject(headline, "LAW 501 course pack\r\nBcc: x") == f"{words} · LAW 501 course pack Bcc: x"
+    assert rules.subject(headline, "LAW 501 course pack\r\nBcc: x") == f"{words} (LAW 501 course pack Bcc: x)"
 
 
 @pytest.mark.parametrize("carrier, number, expected", [

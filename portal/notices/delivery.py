@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import and_, or_, select, update
 
 from portal.database import utcnow
@@ -72,7 +72,7 @@ def sweep(*, now: datetime | None = None, limit: int = 200) -> SweepReport:
     """
     clock = (lambda: now) if now is not None else utcnow
     report = SweepReport()
-    transport = transport_for(current_app.config)
+    transport = transport_for(current_app)
     try:
         for _ in range(limit):
             claimed = claim_next(now=clock())
@@ -253,12 +253,13 @@ class SinkTransport:
         pass
 
 
-def mail_dir(config) -> Path:
-    return Path(config.get("MAIL_DIR") or Path(current_app.instance_path) / "mail")
+def mail_dir(app: Flask) -> Path:
+    """Where mail goes when no SMTP server is configured: MAIL_DIR, else instance/mail."""
+    return Path(app.config.get("MAIL_DIR") or Path(app.instance_path) / "mail")
 
 
-def transport_for(config):
+def transport_for(app: Flask):
     """SMTP when SMTP_HOST is set; otherwise the local .eml sink (mail never goes nowhere)."""
-    if config.get("SMTP_HOST"):
-        return SmtpTransport(config)
-    return SinkTransport(mail_dir(config))
+    if app.config.get("SMTP_HOST"):
+        return SmtpTransport(app.config)
+    return SinkTransport(mail_dir(app))

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from portal.database import utcnow
 from portal.extensions import db
 from portal.failures import Conflict, NotAllowed, ValidationFailed
-from portal.notices import approvals, blueprint, rules, services, tracking
+from portal.notices import approvals, blueprint, links, rules, services, tracking
 from portal.notices.forms import DecisionForm, PreferencesForm, SatisfactionForm
 from portal.notices.links import LinkExpired
 from portal.notices.rules import Channel, Decision
@@ -20,12 +20,16 @@ PRIVATE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex, nofollow"}
 
 
 @blueprint.app_context_processor
-def notice_counts():
-    """unread_notices(): the signed-in person's unread portal notices, counted only where shown."""
+def notice_helpers():
+    """unread_notices(): the signed-in person's unread portal notices, counted only where shown;
+    tracking_link(order): a signed link to the order's tracking page, to share."""
     def unread_notices() -> int:
         return services.unread_count(current_user) if current_user.is_authenticated else 0
 
-    return {"unread_notices": unread_notices}
+    def tracking_link(order) -> str:
+        return links.absolute("notices.track", token=links.sign(order.tracking_token, purpose="tracking", now=utcnow()))
+
+    return {"unread_notices": unread_notices, "tracking_link": tracking_link}
 
 
 @blueprint.get("/notices")

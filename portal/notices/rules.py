@@ -150,8 +150,8 @@ class Headline:
 
 
 def subject(headline: Headline, title: str) -> str:
-    """"Order 26-00042 has shipped · LAW 501 course pack, Spring 2027": one line, whatever was typed."""
-    return header_text(f"{headline.text()} · {short_title(title)}", 300)
+    """"Order 26-00042 has shipped (LAW 501 course pack, Spring 2027)": one line, whatever was typed."""
+    return header_text(f"{headline.text()} ({short_title(title)})", 300)
 
 
 def carrier_tracking_url(carrier: str | None, tracking_number: str | None) -> str | None:

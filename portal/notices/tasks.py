@@ -38,7 +38,7 @@ def _worker_app() -> Flask:
                 log.setLevel(logging.INFO)
                 log.propagate = False
             if not _app.config.get("SMTP_HOST"):
-                log.warning("No SMTP_HOST: email notices are written to %s", delivery.mail_dir(_app.config))
+                log.warning("No SMTP_HOST: email notices are written to %s", delivery.mail_dir(_app))
     return _app
 
 
