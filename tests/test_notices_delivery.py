@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 from datetime import timedelta
 from email import message_from_bytes, policy
 from pathlib import Path
@@ -364,3 +365,48 @@ def test_mail_goes_over_tls_with_the_configured_login(make, customer, tls_server
     report = delivery.sweep(now=NOW)
     assert report.unreachable and report.failed == []
     assert [n.status for n in notices_of(order)] == [NoticeStatus.SENT, NoticeStatus.PENDING]
+
+
+def test_two_workers_sweeping_at_once_send_each_notice_once(make, smtp_server, customer, app):
+    orders = [shipped_order(make, customer, tracking=f"1Z{n:016d}") for n in range(4)]
+    db.session.commit()
+    start = threading.Barrier(2)
+    reports = []
+
+    def worker():
+        with app.app_context():
+            start.wait(10)
+            reports.append(delivery.sweep(now=NOW))
+            db.session.remove()
+
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+
+    written = [n for order in orders for n in notices_of(order)]
+    assert sorted(n for report in reports for n in report.sent) == sorted(n.id for n in written)
+    assert sorted(item.message_id for item in smtp_server.received) == sorted(n.message_id for n in written)
+
+
+def test_the_sweep_command_announces_delays_and_delivers(make, smtp_server, customer, app):
+    order = make.order(customer)
+    for notice in notices_of(order):
+        notice.next_attempt_at = utcnow() - timedelta(seconds=1)   # due by the command's own clock
+    order.expected_date = order.promise_date + timedelta(days=1)
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["notices", "sweep"])
+    assert result.exit_code == 0 and "Sent 2" in result.output      # received, and the new delay
+    assert {item.message["X-Portal-Notice"] for item in smtp_server.received} == {"received", "delay"}
+
+
+@pytest.mark.parametrize("environment, kind", [({}, "SqliteHuey"), ({"REDIS_URL": "redis://127.0.0.1:6379/15"}, "RedisHuey")])
+def test_the_worker_queue_is_sqlite_by_default_and_redis_with_redis_url(tmp_path, environment, kind):
+    env = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
+    env.update(PORTAL_ENV="development", PORTAL_INSTANCE_PATH=str(tmp_path), **environment)
+    shown = subprocess.run([sys.executable, "-c", "import worker; print(type(worker.huey).__name__, "
+                            "sorted(worker.huey._registry._registry))"],
+                           cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout
+    assert shown.startswith(kind) and "deliver_notices" in shown and "sweep_outbox" in shown
+    assert (kind == "SqliteHuey") == (tmp_path / "huey.db").exists()
