@@ -2,9 +2,10 @@
 check, approval links, and the staff's view of an order's notices."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import abort, flash, g, request, url_for
 from flask_login import current_user, login_required
-from urllib.parse import urlsplit
 
 from portal.database import utcnow
 from portal.extensions import db

@@ -14,7 +14,7 @@ from portal.failures import NotAllowed, ValidationFailed
 from portal.notices import links, rules
 from portal.notices.models import Announcement, TrackingLookup
 from portal.notices.rules import NoticeKind
-from portal.orders.models import Order, OrderEvent, OrderStatus
+from portal.orders.models import Order, OrderStatus
 
 
 class RateLimited(Exception):
