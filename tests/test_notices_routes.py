@@ -59,6 +59,7 @@ def test_the_navigation_shows_the_unread_count_and_htmx_keeps_it_current(make, c
     assert fragment.status_code == 200 and fragment.get_data(as_text=True).lstrip().startswith("<li")
     assert 'data-unread="2"' in fragment.get_data(as_text=True)
     assert "HX-Request" in fragment.headers["Vary"]
+    assert customer_client.get("/notices/unread").headers["Location"] == "/notices"   # a plain visit: the centre
 
 
 def test_the_unread_count_stops_polling_when_signed_out(client):

@@ -43,9 +43,12 @@ def inbox():
 
 @blueprint.get("/notices/unread")
 def unread():
-    """The navigation's Notices link with its unread count (polled by htmx); 286 stops polling when signed out."""
+    """The navigation's Notices link with its unread count (polled by htmx); 286 stops polling when
+    signed out. Without htmx it is the notification centre."""
     if not current_user.is_authenticated:
         return "", 286
+    if not request.htmx:
+        return redirect_to(url_for("notices.inbox"))
     on_inbox = urlsplit(request.headers.get("HX-Current-URL", "")).path == url_for("notices.inbox")
     return render("notices/_nav_link.html", on_inbox=on_inbox)
 
