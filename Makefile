@@ -5,6 +5,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
 PORT ?= 5000
+# The background worker: notice delivery and the outbox sweep (huey; SQLite in instance/, Redis with REDIS_URL).
+WORKER := $(VENV)/bin/huey_consumer worker.huey --workers 2 --worker-type thread
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 # WeasyPrint's libraries and a font; Chromium for the browser tests.
 RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
@@ -35,11 +37,20 @@ system-packages:
 	$(call apt_install,$(RUN_PACKAGES))
 
 run: export PORTAL_ENV ?= development
+run: export PORTAL_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: system-packages $(VENV)/.installed
 	$(FLASK) db upgrade
 	$(FLASK) demo load
-	@echo "Serving http://127.0.0.1:$(PORT)  (sign-ins are in README.md; Ctrl-C stops)"
+	@echo "Serving http://127.0.0.1:$(PORT) with the notice worker  (sign-ins are in README.md; Ctrl-C stops both)"
+	@trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	$(WORKER) & worker=$$!; \
 	$(VENV)/bin/gunicorn --workers 2 --threads 4 --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
+
+worker: export PORTAL_ENV ?= development
+worker: export PORTAL_BASE_URL ?= http://127.0.0.1:$(PORT)
+worker: system-packages $(VENV)/.installed
+	$(FLASK) db upgrade
+	$(WORKER)
 
 migrate: export PORTAL_ENV ?= development
 migrate: $(VENV)/.installed

@@ -79,14 +79,14 @@ DOMAINS = ("accounts", "addresses", "billing", "catalog", "demo", "documents", "
 
 
 def _register_blueprints(app: Flask) -> None:
-    """Each domain's blueprint lives in its package; its routes (or CLI commands) are imported here,
-    so importing a domain's rules or services never drags in every route of the portal."""
+    """Each domain's blueprint lives in its package; its routes, CLI commands and background tasks
+    are imported here, so importing a domain's rules or services never drags in the whole portal."""
     import importlib
     import importlib.util
 
     for domain in DOMAINS:
         package = importlib.import_module(f"portal.{domain}")
-        for module in ("routes", "commands"):
+        for module in ("routes", "commands", "tasks"):
             if importlib.util.find_spec(f"portal.{domain}.{module}"):
                 importlib.import_module(f"portal.{domain}.{module}")
         app.register_blueprint(package.blueprint)

@@ -54,6 +54,28 @@ class Config:
 
     PAGE_SIZE = 25
 
+    # Notices (portal/notices): outbound mail, the outbox worker, tracking and approval links.
+    BASE_URL = _env("PORTAL_BASE_URL", "http://127.0.0.1:5000")  # links in emails start with this
+    SHOP_CONTACT = _env("PORTAL_SHOP_CONTACT", "Rosa Alvarez, customer service")  # named in every email
+    SMTP_HOST = _env("SMTP_HOST")  # None: mail is written to .eml files in MAIL_DIR instead
+    SMTP_PORT = _int("SMTP_PORT", 587)
+    SMTP_USERNAME = _env("SMTP_USERNAME")
+    SMTP_PASSWORD = _env("SMTP_PASSWORD")
+    SMTP_SECURITY = _env("SMTP_SECURITY", "starttls")  # starttls, ssl or none
+    SMTP_FROM = _env("SMTP_FROM")  # None: the shop's name and email address
+    SMTP_TIMEOUT = _int("SMTP_TIMEOUT", 30)
+    MAIL_DIR = _env("PORTAL_MAIL_DIR")  # None: "mail" in the instance folder
+    NOTICE_LEASE_SECONDS = _int("PORTAL_NOTICE_LEASE_SECONDS", 300)  # a claimed notice is due again after this
+    NOTICE_BACKOFF_SECONDS = _int("PORTAL_NOTICE_BACKOFF_SECONDS", 60)  # first retry; doubles each time
+    NOTICE_BACKOFF_MAX_SECONDS = _int("PORTAL_NOTICE_BACKOFF_MAX_SECONDS", 3600)
+    NOTICE_MAX_ATTEMPTS = _int("PORTAL_NOTICE_MAX_ATTEMPTS", 10)  # 4xx refusals after this park the notice
+    NOTICE_POLL_SECONDS = _int("PORTAL_NOTICE_POLL_SECONDS", 60)  # the unread count in the navigation
+    TRACKING_LINK_DAYS = _int("PORTAL_TRACKING_LINK_DAYS", 180)
+    APPROVAL_LINK_DAYS = _int("PORTAL_APPROVAL_LINK_DAYS", 7)
+    SATISFACTION_LINK_DAYS = _int("PORTAL_SATISFACTION_LINK_DAYS", 60)
+    TRACKING_LOOKUPS_PER_WINDOW = _int("PORTAL_TRACKING_LOOKUPS_PER_WINDOW", 30)  # per client address
+    TRACKING_WINDOW_SECONDS = _int("PORTAL_TRACKING_WINDOW_SECONDS", 600)
+
 
 class DevelopmentConfig(Config):
     # make run serves plain http on 127.0.0.1; browsers treat loopback as secure, so Secure cookies work.
@@ -65,6 +87,13 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key"
     SIGN_IN_MAX_FAILURES = 5
+    BASE_URL = "http://portal.test"
+    SMTP_HOST = None  # tests start their own SMTP server (aiosmtpd) and point at it
+    SMTP_TIMEOUT = 10
+    NOTICE_LEASE_SECONDS = 5
+    NOTICE_BACKOFF_SECONDS = 1
+    NOTICE_BACKOFF_MAX_SECONDS = 4
+    NOTICE_MAX_ATTEMPTS = 3
 
 
 def config_for_environment() -> type[Config]:

@@ -169,3 +169,19 @@ def staff_client(app, staff) -> PortalClient:
 
 def pytest_report_header(config):
     return f"database: {os.environ.get('TEST_DATABASE_URL') or 'SQLite file'}"
+
+
+# Notices: a real SMTP server on loopback, and the app pointed at it for the test.
+@pytest.fixture
+def smtp_server(app, tmp_path):
+    """aiosmtpd on a free loopback port, with SMTP_* set to reach it (plain, no TLS) for this test."""
+    from tests.mail import SmtpServer
+
+    server = SmtpServer()
+    server.start()
+    saved = {key: app.config.get(key) for key in ("SMTP_HOST", "SMTP_PORT", "SMTP_SECURITY", "MAIL_DIR")}
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=server.port, SMTP_SECURITY="none",
+                      MAIL_DIR=str(tmp_path / "mail"))
+    yield server
+    server.stop()
+    app.config.update(saved)

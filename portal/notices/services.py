@@ -1,18 +1,251 @@
-"""Notices: written to the outbox in the same transaction as the change they announce."""
+"""Notices: written to the outbox in the same transaction as the change they announce.
+
+announce() is called by the service that made the change, inside its transaction; nothing is sent
+there. The worker (portal/notices/delivery.py) delivers the email rows later; portal rows are shown
+at once in the notification centre. Services flush and never commit.
+"""
 from __future__ import annotations
 
+import logging
+import math
 from datetime import datetime
 
-KINDS = ("received", "approval_needed", "proof_ready", "ready_for_pickup", "out_for_delivery", "shipped",
-         "delivered", "delay")
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import joinedload, selectinload
+
+from portal.accounts.models import User
+from portal.billing.models import BillingAccount
+from portal.extensions import db
+from portal.failures import Conflict, NotAllowed
+from portal.notices import emails, rules
+from portal.notices.models import Announcement, Notice, NoticePreference, NoticeStatus
+from portal.notices.rules import Channel, NoticeKind
+from portal.orders import services as order_services  # its Page; it calls announce() (a cycle, so by module)
+from portal.orders.models import Order, OrderEvent, OrderStatus
+
+log = logging.getLogger("portal.notices")
+
+KINDS = tuple(kind.value for kind in NoticeKind)
+# A delay is worth telling while the order is still on its way.
+DELAY_STATUSES = (OrderStatus.RECEIVED, OrderStatus.PREPRESS, OrderStatus.PRINTING, OrderStatus.FINISHING,
+                  OrderStatus.READY, OrderStatus.SHIPPED, OrderStatus.ON_HOLD)
+SESSION_FLAG = "notices_to_deliver"
 
 
-def announce(order, kind: str, *, now: datetime, actor=None, **details) -> None:
+def announce(order: Order, kind: str, *, now: datetime, actor: User | None = None, **details) -> Announcement | None:
     """Records that `kind` happened to `order`, for delivery to the people who should hear of it.
 
-    Called by the service that made the change, inside its transaction; nothing is sent here.
-    The outbox that makes this real comes with the notices work (issue 6); until then it records
-    nothing.
+    Writes one announcement (its dedup key unique: the same event announced again, in this
+    transaction or any other, writes nothing and returns None) and one notice per recipient and
+    channel the recipient's preferences allow (action-needed notices always go out). Emails are
+    rendered now, with a fixed Message-ID, and wait in the outbox for the worker; a rollback of the
+    caller's transaction takes them with it. `details` are shown in the notice (carrier,
+    tracking_number, reason, ...); `occurrence=` names what tells a repeat of this kind apart.
+    Raises ValueError for an unknown kind.
     """
-    if kind not in KINDS:
-        raise ValueError(f"unknown notice kind {kind!r}")
+    try:
+        kind = NoticeKind(kind)
+    except ValueError:
+        raise ValueError(f"unknown notice kind {kind!r}") from None
+    details = rules.plain_details(details)
+    occurrence = rules.occurrence(kind, details)
+    details.pop("occurrence", None)
+    db.session.flush()  # the order has its id and number
+    announcement_id = _claim_dedup_key(order_id=order.id, kind=kind, occurrence=occurrence, details=details,
+                                       dedup_key=rules.dedup_key(order.id, kind, occurrence),
+                                       actor_id=actor.id if actor else None, at=now)
+    if announcement_id is None:
+        return None
+    announcement = db.session.get(Announcement, announcement_id)
+    for recipient in _recipients(order, kind):
+        approval_token = None
+        if kind == NoticeKind.APPROVAL_NEEDED:
+            from portal.notices import approvals
+
+            approval_token = approvals.open_request(order, recipient, now=now)
+        for channel in rules.wanted_channels(kind, turned_off(recipient)):
+            content = emails.compose(order, kind, recipient, channel=channel, details=details, actor=actor, now=now,
+                                     approval_token=approval_token)
+            db.session.add(_notice(announcement, recipient, channel, content, now=now))
+            if channel == Channel.EMAIL:
+                db.session.info[SESSION_FLAG] = True
+    db.session.flush()
+    return announcement
+
+
+def _claim_dedup_key(**values) -> int | None:
+    """Inserts the announcement unless its dedup key is taken (then None), without failing the
+    caller's transaction: INSERT ... ON CONFLICT DO NOTHING, on SQLite and PostgreSQL alike."""
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = (dialect.insert(Announcement).values(**values)
+                 .on_conflict_do_nothing(index_elements=["dedup_key"]).returning(Announcement.id))
+    return db.session.execute(statement).scalar_one_or_none()
+
+
+def _notice(announcement: Announcement, recipient: User, channel: Channel, content: emails.Content, *,
+            now: datetime) -> Notice:
+    notice = Notice(announcement=announcement, order_id=announcement.order_id, recipient_id=recipient.id,
+                    kind=announcement.kind, channel=channel, subject=content.subject, summary=content.summary,
+                    link=content.link, created_at=now, next_attempt_at=now, attempts=0, last_error="")
+    if channel == Channel.EMAIL:
+        notice.to_name = rules.header_text(recipient.name, 120)
+        notice.to_address = recipient.email
+        notice.body_text, notice.body_html = content.body_text, content.body_html
+        notice.message_id = emails.new_message_id()
+        notice.status = NoticeStatus.PENDING
+    else:  # shown in the notification centre as soon as the change commits
+        notice.status, notice.sent_at = NoticeStatus.SENT, now
+    return notice
+
+
+def _recipients(order: Order, kind: NoticeKind) -> list[User]:
+    if kind not in rules.TO_APPROVER:
+        return [order.customer]
+    account = db.session.get(BillingAccount, order.billing_account_id) if order.billing_account_id else None
+    if account is None or account.approver is None:
+        log.warning("Order %s waits for approval but its account has no approver to ask", order.number)
+        return []
+    return [account.approver]
+
+
+def turned_off(user: User) -> set[tuple[str, str]]:
+    """The (kind, channel) pairs this person turned off."""
+    rows = db.session.execute(select(NoticePreference.kind, NoticePreference.channel).where(
+        NoticePreference.user_id == user.id, NoticePreference.enabled.is_(False)))
+    return {(kind.value, channel.value) for kind, channel in rows}
+
+
+def save_preferences(user: User, *, wanted: set[tuple[str, str]]) -> None:
+    """Keeps the (kind, channel) pairs in `wanted` on and turns the others off; notices that are
+    always sent stay on whatever is submitted."""
+    db.session.execute(delete(NoticePreference).where(NoticePreference.user_id == user.id))
+    for kind in rules.PREFERENCE_KINDS:
+        if kind in rules.ALWAYS_SENT:
+            continue
+        for channel in Channel:
+            if (kind.value, channel.value) not in wanted:
+                db.session.add(NoticePreference(user_id=user.id, kind=kind, channel=channel, enabled=False))
+    db.session.flush()
+
+
+def inbox(user: User, *, page: int = 1, per_page: int = 25) -> order_services.Page:
+    """The person's notices in the portal, newest first. Two queries."""
+    where = (Notice.recipient_id == user.id, Notice.channel == Channel.PORTAL)
+    total = db.session.scalar(select(func.count()).select_from(Notice).where(*where))
+    page = max(1, min(page, max(1, math.ceil(total / per_page))))
+    items = list(db.session.scalars(select(Notice).where(*where).order_by(Notice.created_at.desc(), Notice.id.desc())
+                                    .limit(per_page).offset((page - 1) * per_page)))
+    return order_services.Page(items, page, per_page, has_next=page * per_page < total, total=total)
+
+
+def unread_count(user: User) -> int:
+    return db.session.scalar(select(func.count()).select_from(Notice).where(
+        Notice.recipient_id == user.id, Notice.channel == Channel.PORTAL, Notice.read_at.is_(None)))
+
+
+def mark_read(user: User, notice_id: int, *, now: datetime) -> Notice:
+    """Marks one of the person's portal notices read. Raises NotAllowed for anyone else's."""
+    notice = db.session.get(Notice, notice_id)
+    if notice is None or notice.recipient_id != user.id or notice.channel != Channel.PORTAL:
+        raise NotAllowed("notice")
+    if notice.read_at is None:
+        notice.read_at = now
+        db.session.flush()
+    return notice
+
+
+def mark_all_read(user: User, *, now: datetime) -> int:
+    result = db.session.execute(update(Notice).where(
+        Notice.recipient_id == user.id, Notice.channel == Channel.PORTAL, Notice.read_at.is_(None)).values(read_at=now))
+    return result.rowcount
+
+
+def mark_done(user: User, order: Order, kind: NoticeKind, *, now: datetime) -> None:
+    """Marks the person's portal notices of `kind` about `order` read: the action they asked for is done."""
+    db.session.execute(update(Notice).where(
+        Notice.recipient_id == user.id, Notice.order_id == order.id, Notice.kind == kind,
+        Notice.channel == Channel.PORTAL, Notice.read_at.is_(None)).values(read_at=now)
+        .execution_options(synchronize_session=False))
+
+
+def order_by_number(number: str) -> Order:
+    order = db.session.scalar(select(Order).where(Order.number == number))
+    if order is None:
+        raise NotAllowed("order")
+    return order
+
+
+def announcements_of(order: Order, *, page: int = 1, per_page: int = 25) -> order_services.Page:
+    """Everything announced about an order, newest first, each with its notices and their
+    recipients (staff see who was told what, and how delivery went). Four queries."""
+    total = db.session.scalar(select(func.count()).select_from(Announcement).where(Announcement.order_id == order.id))
+    page = max(1, min(page, max(1, math.ceil(total / per_page))))
+    items = list(db.session.scalars(
+        select(Announcement).where(Announcement.order_id == order.id)
+        .options(selectinload(Announcement.notices).joinedload(Notice.recipient))
+        .order_by(Announcement.at.desc(), Announcement.id.desc()).limit(per_page).offset((page - 1) * per_page)))
+    return order_services.Page(items, page, per_page, has_next=page * per_page < total, total=total)
+
+
+def failed_notices(*, page: int = 1, per_page: int = 25) -> order_services.Page:
+    """Emails parked as failed, newest first, with their order and recipient. Two queries."""
+    where = (Notice.channel == Channel.EMAIL, Notice.status == NoticeStatus.FAILED)
+    total = db.session.scalar(select(func.count()).select_from(Notice).where(*where))
+    page = max(1, min(page, max(1, math.ceil(total / per_page))))
+    items = list(db.session.scalars(
+        select(Notice).where(*where).options(joinedload(Notice.order), joinedload(Notice.recipient))
+        .order_by(Notice.created_at.desc(), Notice.id.desc()).limit(per_page).offset((page - 1) * per_page)))
+    return order_services.Page(items, page, per_page, has_next=page * per_page < total, total=total)
+
+
+def resend(notice_id: int, *, now: datetime) -> Notice:
+    """Puts a failed email back in the outbox, due now, with the same Message-ID.
+
+    Raises NotAllowed when there is no such email, Conflict when it is not failed (already resent,
+    or sent meanwhile).
+    """
+    notice = db.session.get(Notice, notice_id)
+    if notice is None or notice.channel != Channel.EMAIL:
+        raise NotAllowed("notice")
+    changed = db.session.execute(
+        update(Notice).where(Notice.id == notice_id, Notice.status == NoticeStatus.FAILED)
+        .values(status=NoticeStatus.PENDING, next_attempt_at=now, attempts=0, lease_until=None, claim=None)
+        .execution_options(synchronize_session=False)).rowcount
+    if changed != 1:
+        db.session.refresh(notice)
+        raise Conflict(f"This notice is {notice.status.label.lower()} already: nothing to resend.", notice)
+    db.session.refresh(notice)
+    db.session.info[SESSION_FLAG] = True
+    return notice
+
+
+def check_delays(*, now: datetime) -> list[Announcement]:
+    """Announces a delay for every open order now expected after its promise, once per slip.
+
+    "Once per slip": the announcement's occurrence is the new expected date, so the same slip is
+    never told twice and a further slip is told again. The reason is the order's latest public
+    timeline note, if any. Run by the periodic sweep, so the customer hears before the promised
+    date passes (as soon as the expected date moves).
+    """
+    late = (Order.status.in_(DELAY_STATUSES), Order.expected_date > Order.promise_date)
+    told = set(db.session.execute(
+        select(Announcement.order_id, Announcement.occurrence).join(Order, Order.id == Announcement.order_id)
+        .where(Announcement.kind == NoticeKind.DELAY, *late)).all())
+    announced = []
+    for order in db.session.scalars(select(Order).where(*late).order_by(Order.promise_date, Order.id)):
+        if (order.id, order.expected_date.isoformat()) in told:
+            continue
+        announcement = announce(order, NoticeKind.DELAY, now=now, expected_date=order.expected_date,
+                                reason=latest_note(order))
+        if announcement is not None:
+            announced.append(announcement)
+    return announced
+
+
+def latest_note(order: Order) -> str:
+    """The order's latest public timeline note (an event without a status change), or ""."""
+    return db.session.scalar(
+        select(OrderEvent.message).where(OrderEvent.order_id == order.id, OrderEvent.public.is_(True),
+                                         OrderEvent.status.is_(None), OrderEvent.message != "")
+        .order_by(OrderEvent.at.desc(), OrderEvent.id.desc()).limit(1)) or ""

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import date, datetime
 
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
@@ -135,6 +136,11 @@ class Order(db.Model):
     piece_count: Mapped[int | None] = mapped_column(Integer)
     postage_cents: Mapped[int | None] = mapped_column(Integer)
     mailing_list: Mapped[MailingList | None] = relationship()
+    # Tracking without signing in (portal/notices): random, never derived from the id.
+    tracking_token: Mapped[str] = mapped_column(String(64), unique=True, default=lambda: secrets.token_urlsafe(24))
+    # The one-question satisfaction check after delivery: 1 (very dissatisfied) to 5 (very satisfied).
+    satisfaction: Mapped[int | None] = mapped_column(Integer)
+    satisfaction_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     customer: Mapped[User] = relationship(foreign_keys=[customer_id])
     department: Mapped[Department | None] = relationship()

@@ -15,6 +15,7 @@ from portal.catalog.services import Configuration, require_complete
 from portal.extensions import db
 from portal.failures import NotAllowed
 from portal.mailers import services as mailers
+from portal.notices import services as notices
 from portal.orders import rules
 from portal.orders.models import DeliveryMethod, Order, OrderEvent, OrderFile, OrderStatus
 from portal.promises import services as promises
@@ -53,7 +54,8 @@ def place_order(*, customer: User, config: Configuration, address: Address, acco
 
     The price and the promised date are computed here, the same way the configurator and checkout
     showed them; the address and billing account are copied onto the order as they are now. An
-    order above the account's approval threshold waits for its approver. The idempotency key is
+    order above the account's approval threshold waits for its approver (who is sent approve and
+    decline links; otherwise the customer is told it is received). The idempotency key is
     claimed by a unique constraint in this transaction: the same key again returns the first order
     (a concurrent duplicate fails at flush with IntegrityError; see order_for_key).
     Raises ValidationFailed when the configuration is incomplete.
@@ -98,6 +100,7 @@ def place_order(*, customer: User, config: Configuration, address: Address, acco
                                        message="Waiting for the account's approver: the price is above "
                                                "its approval threshold."))
     db.session.flush()
+    notices.announce(order, "approval_needed" if waits else "received", now=now, actor=customer)
     return order
 
 

@@ -44,3 +44,10 @@
     }
   });
 })();
+
+// Notices: an element swapped in by htmx that asks for focus gets it (keyboard users keep their place).
+document.addEventListener("htmx:afterSwap", function (event) {
+  var target = event.detail.target;
+  var swapped = target && target.id ? document.getElementById(target.id) : null;
+  if (swapped && swapped.hasAttribute("data-focus-on-swap")) swapped.focus();
+});

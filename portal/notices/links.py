@@ -1,0 +1,64 @@
+"""Links that work from an email: absolute URLs from the configured base (never from the request's
+Host header), and signed, expiring tokens whose clock is passed in."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
+
+from portal.failures import NotAllowed
+
+
+class LinkExpired(NotAllowed):
+    """A genuine link past its expiry."""
+
+
+class _SignerAt(TimestampSigner):
+    """A timestamp signer whose clock is `at` (seconds since the epoch) instead of time.time()."""
+
+    def __init__(self, *args, at: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._at = at
+
+    def get_timestamp(self) -> int:
+        return self._at
+
+
+def _serializer(purpose: str, now: datetime) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt=f"notices.{purpose}", signer=_SignerAt,
+                                  signer_kwargs={"at": int(now.timestamp())})
+
+
+def sign(value, *, purpose: str, now: datetime) -> str:
+    """`value` signed for one purpose ("tracking", "approval", "satisfaction"), stamped with `now`."""
+    return _serializer(purpose, now).dumps(value)
+
+
+def unsign(token: str, *, purpose: str, max_age: timedelta, now: datetime):
+    """The value signed into `token` for `purpose`.
+
+    Raises LinkExpired when it is older than max_age (or from the future), NotAllowed when it was
+    not signed by us for this purpose.
+    """
+    serializer = _serializer(purpose, now)
+    try:
+        return serializer.loads(token, max_age=int(max_age.total_seconds()))
+    except SignatureExpired:  # signed by us, but too old
+        raise LinkExpired(purpose) from None
+    except BadSignature:
+        raise NotAllowed(purpose) from None
+
+
+def path(endpoint: str, **values) -> str:
+    """The path of a route, in or outside a request (the worker has none)."""
+    return current_app.url_map.bind("localhost").build(endpoint, values)
+
+
+def absolute(endpoint: str, **values) -> str:
+    """The absolute URL of a route, from BASE_URL: links in emails never trust a Host header."""
+    return current_app.config["BASE_URL"].rstrip("/") + path(endpoint, **values)
+
+
+def days(config_key: str) -> timedelta:
+    return timedelta(days=current_app.config[config_key])

@@ -1,0 +1,91 @@
+"""Background work for notices (huey): delivery soon after a commit that wrote emails, and a
+periodic sweep every minute, which is the source of truth (huey itself does not guarantee delivery).
+
+The consumer (make worker, or make run alongside gunicorn) imports this module through worker.py.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime
+
+from flask import Flask, has_app_context
+from huey import crontab
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from portal.database import utcnow
+from portal.extensions import db, huey
+from portal.notices import delivery, services, tracking
+
+log = logging.getLogger("portal.notices")
+_app: Flask | None = None
+_app_lock = threading.Lock()
+
+
+def _worker_app() -> Flask:
+    """The consumer's own app, made once (tasks run outside any request)."""
+    global _app
+    with _app_lock:
+        if _app is None:
+            from portal import create_app
+
+            _app = create_app()
+            if not log.handlers:
+                handler = logging.StreamHandler()
+                handler.setFormatter(logging.Formatter("[%(asctime)s] %(levelname)s %(name)s: %(message)s"))
+                log.addHandler(handler)
+                log.setLevel(logging.INFO)
+                log.propagate = False
+            if not _app.config.get("SMTP_HOST"):
+                log.warning("No SMTP_HOST: email notices are written to %s", delivery.mail_dir(_app))
+    return _app
+
+
+def _in_app(work):
+    if has_app_context():
+        return work()
+    with _worker_app().app_context():
+        try:
+            return work()
+        finally:
+            db.session.remove()
+
+
+def run_sweep(now: datetime | None = None) -> delivery.SweepReport:
+    """Announces new delays, forgets old tracking lookups, and delivers every email that is due."""
+    moment = now or utcnow()
+    try:
+        services.check_delays(now=moment)
+        tracking.prune_lookups(now=moment)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        log.exception("Checking for delays failed; delivering what is due anyway")
+    return delivery.sweep(now=now)
+
+
+@huey.task()
+def deliver_notices() -> None:
+    """Delivers what is due now: queued after a commit that wrote email notices."""
+    _in_app(lambda: delivery.sweep())
+
+
+@huey.periodic_task(crontab(minute="*"))
+def sweep_outbox() -> None:
+    """Every minute: the outbox sweep (delays, retries, notices whose worker died)."""
+    _in_app(run_sweep)
+
+
+@event.listens_for(Session, "after_commit")
+def _deliver_soon(session: Session) -> None:
+    if session.info.pop(services.SESSION_FLAG, False):
+        try:
+            deliver_notices()
+        except Exception:  # the queue is down: the periodic sweep delivers them anyway
+            log.warning("Could not queue notice delivery; the periodic sweep will send it", exc_info=True)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop(services.SESSION_FLAG, None)
