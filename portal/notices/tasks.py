@@ -6,52 +6,24 @@ The consumer (make worker, or make run alongside gunicorn) imports this module t
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import datetime
 
-from flask import Flask, has_app_context
 from huey import crontab
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from portal.background import at_start, in_app
 from portal.database import utcnow
 from portal.extensions import db, huey
 from portal.notices import delivery, services, tracking
 
 log = logging.getLogger("portal.notices")
-_app: Flask | None = None
-_app_lock = threading.Lock()
 
 
-def _worker_app() -> Flask:
-    """The consumer's own app, made once (tasks run outside any request)."""
-    global _app
-    with _app_lock:
-        if _app is None:
-            from portal import create_app
-
-            _app = create_app()
-            if not log.handlers:
-                handler = logging.StreamHandler()
-                handler.setFormatter(logging.Formatter("[%(asctime)s] %(levelname)s %(name)s: %(message)s"))
-                log.addHandler(handler)
-                log.setLevel(logging.INFO)
-                log.propagate = False
-            if not _app.config.get("SMTP_HOST"):
-                log.warning("No SMTP_HOST: email notices are written to %s", delivery.mail_dir(_app))
-    return _app
-
-
-def _in_app(work):
-    if has_app_context():
-        return work()
-    with _worker_app().app_context():
-        try:
-            return work()
-        finally:
-            db.session.remove()
-
-
+@at_start
+def _say_where_mail_goes(app) -> None:
+    if not app.config.get("SMTP_HOST"):
+        log.warning("No SMTP_HOST: email notices are written to %s", delivery.mail_dir(app))
 def run_sweep(now: datetime | None = None) -> delivery.SweepReport:
     """Announces new delays, forgets old tracking lookups, and delivers every email that is due."""
     moment = now or utcnow()
@@ -68,13 +40,13 @@ def run_sweep(now: datetime | None = None) -> delivery.SweepReport:
 @huey.task()
 def deliver_notices() -> None:
     """Delivers what is due now: queued after a commit that wrote email notices."""
-    _in_app(lambda: delivery.sweep())
+    in_app(lambda: delivery.sweep())
 
 
 @huey.periodic_task(crontab(minute="*"))
 def sweep_outbox() -> None:
     """Every minute: the outbox sweep (delays, retries, notices whose worker died)."""
-    _in_app(run_sweep)
+    in_app(run_sweep)
 
 
 @event.listens_for(Session, "after_commit")

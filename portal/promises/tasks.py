@@ -1,0 +1,40 @@
+"""Background work for promises (huey): keep expected dates current, and recalibrate weekly."""
+from __future__ import annotations
+
+import logging
+
+from huey import crontab
+
+from portal.background import in_app
+from portal.database import utcnow
+from portal.extensions import db, huey
+from portal.promises import services
+
+log = logging.getLogger("portal.promises")
+
+
+def _replan() -> None:
+    changed = services.replan(now=utcnow())
+    db.session.commit()
+    if changed:
+        log.info("Re-planned: %s orders changed their expected date or risk", changed)
+
+
+def _calibrate() -> None:
+    runs = services.calibrate(now=utcnow())
+    db.session.commit()
+    for run in runs:
+        log.info("Calibrated product %s: buffer %s business days (was %s, %s jobs)", run.product_id,
+                 run.buffer_days, run.previous_buffer_days, run.samples)
+
+
+@huey.periodic_task(crontab(minute="*/5"))
+def replan_open_orders() -> None:
+    """Every five minutes: expected dates from the queue as it is (the delay notices read them)."""
+    in_app(_replan)
+
+
+@huey.periodic_task(crontab(day_of_week="0", hour="3", minute="0"))
+def calibrate_promises() -> None:
+    """Sundays at 3:00: each product's buffer from the last six months of finished jobs."""
+    in_app(_calibrate)
