@@ -78,7 +78,7 @@ class Order(db.Model):
     __tablename__ = "orders"
     __table_args__ = (
         Index("ix_orders_customer_placed", "customer_id", "placed_at"),
-        Index("ix_orders_status_promise", "status", "promise_date"),
+        Index("ix_orders_queue", "status", "promise_date", "rush", "id"),  # the staff queue reads ids from it
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -145,9 +145,9 @@ def history(customer: User, *, search: str = "", page: int = 1, per_page: int = 
 def order_for(user: User, number: str) -> Order:
     """The order with this number, for its customer or staff; raises NotAllowed for anyone else."""
     order = db.session.scalar(select(Order).where(Order.number == number).options(
-        joinedload(Order.customer), joinedload(Order.product),
-        selectinload(Order.files).selectinload(OrderFile.file),
-        selectinload(Order.events).selectinload(OrderEvent.actor)))
+        joinedload(Order.customer), joinedload(Order.product), joinedload(Order.shipment),
+        selectinload(Order.files).joinedload(OrderFile.file),
+        selectinload(Order.events).joinedload(OrderEvent.actor), selectinload(Order.proofs)))
     if order is None or (order.customer_id != user.id and not user.is_staff):
         raise NotAllowed("order")
     return order

@@ -133,13 +133,16 @@ def stage_counts(filters: QueueFilters, *, today: date) -> dict[OrderStatus, int
 
 
 def queue_page(filters: QueueFilters, *, today: date, page: int = 1, per_page: int = 25) -> Page:
-    """The queue as a list, soonest promise first, rush first within a day. Four queries."""
+    """The queue as a list, soonest promise first, rush first within a day. Five queries."""
     where = _where(filters, today)
     total = db.session.scalar(select(func.count()).select_from(Order).where(*where))
     page = max(1, min(page, max(1, math.ceil(total / per_page))))
-    items = list(db.session.scalars(select(Order).where(*where).options(*_row_options())
-                                    .order_by(*ORDERING).limit(per_page).offset((page - 1) * per_page)).unique())
-    return Page(items, page, per_page, has_next=page * per_page < total, total=total)
+    # The page's ids first, from the queue index alone; then those jobs whole (sorting wide rows is slow).
+    ids = list(db.session.scalars(select(Order.id).where(*where).order_by(*ORDERING)
+                                  .limit(per_page).offset((page - 1) * per_page)))
+    found = {order.id: order for order in db.session.scalars(
+        select(Order).where(Order.id.in_(ids)).options(*_row_options())).unique()}
+    return Page([found[i] for i in ids if i in found], page, per_page, has_next=page * per_page < total, total=total)
 
 
 def board(filters: QueueFilters, *, today: date, per_stage: int = 8) -> dict[OrderStatus, list[Order]]:
