@@ -32,6 +32,8 @@ def test_staff_see_kept_rates_at_risk_and_the_load_chart(app, make, customer, st
     assert order.number in page and "The Bindery is out of service" in page
     assert page.count('<figure class="load-chart">') == 6 and 'role="img"' in page
     assert "Show the load as a table" in page
+    assert '<figure class="trend-chart">' in page and "Promises kept by week: " in page  # the on-time trend
+    assert "Show the weeks as a table" in page
 
 
 def test_a_closure_with_a_bad_day_is_explained_and_nothing_saved(app, staff_client):

@@ -176,3 +176,14 @@ def test_business_days_between_counts_forward_and_back():
     assert CALENDAR.business_days_between(date(2026, 11, 23), date(2026, 11, 30)) == 4
     assert CALENDAR.business_days_between(date(2026, 11, 30), date(2026, 11, 23)) == -4
     assert CALENDAR.business_days_between(date(2026, 11, 23), date(2026, 11, 23)) == 0
+
+
+def test_weekly_kept_sums_days_into_monday_weeks_oldest_first_with_empty_weeks_kept():
+    today = date(2026, 11, 25)  # a Wednesday
+    days = [(date(2026, 11, 23), 3, 3), (date(2026, 11, 24), 1, 0),  # this week so far
+            (date(2026, 11, 13), 2, 2),                                # two weeks back (a Friday)
+            (date(2026, 10, 1), 9, 9)]                                 # before the window
+    weeks = rules.weekly_kept(days, today=today, weeks=3)
+    assert [(w.start, w.delivered, w.kept) for w in weeks] == [
+        (date(2026, 11, 9), 2, 2), (date(2026, 11, 16), 0, 0), (date(2026, 11, 23), 4, 3)]
+    assert [w.rate for w in weeks] == [1.0, None, 0.75]

@@ -1,4 +1,4 @@
-"""The staff queue's order (stage, promise, rush, id) in one index, so its page reads ids without the table
+"""Indexes for the staff queue's order (stage, promise, rush, id) and for promises kept by delivery day
 
 Revision ID: 0007
 Revises: 0006
@@ -15,9 +15,11 @@ def upgrade():
     with op.batch_alter_table('orders', schema=None) as batch_op:
         batch_op.create_index('ix_orders_queue', ['status', 'promise_date', 'rush', 'id'], unique=False)
         batch_op.drop_index('ix_orders_status_promise')
+        batch_op.create_index('ix_orders_delivered_on', ['delivered_on'], unique=False)
 
 
 def downgrade():
     with op.batch_alter_table('orders', schema=None) as batch_op:
         batch_op.create_index('ix_orders_status_promise', ['status', 'promise_date'], unique=False)
         batch_op.drop_index('ix_orders_queue')
+        batch_op.drop_index('ix_orders_delivered_on')

@@ -124,7 +124,7 @@ class Order(db.Model):
     expected_date: Mapped[date] = mapped_column(Date)
     planned_date: Mapped[date | None] = mapped_column(Date)  # the plan alone, before the calibrated buffer
     at_risk_reason: Mapped[str | None] = mapped_column(String(240))  # set while expected_date > promise_date
-    delivered_on: Mapped[date | None] = mapped_column(Date)
+    delivered_on: Mapped[date | None] = mapped_column(Date, index=True)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     placed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -18,7 +18,7 @@ def _page(closure_form=None, downtime_form=None, problems=None, status: int = 20
     downtime_form = downtime_form or DowntimeForm()
     downtime_form.station.choices = choices([("", "Choose a station")] + [(s.id, s.name) for s in services.stations()])
     return render("promises/dashboard.html", status=status, kept_30=services.kept_rate(now=now, days=30),
-                  kept_90=services.kept_rate(now=now, days=90), at_risk=services.at_risk_orders(),
+                  kept_90=services.kept_rate(now=now, days=90), trend=services.kept_trend(now=now), at_risk=services.at_risk_orders(),
                   chart=services.load_chart(now=now), calibrations=services.calibration_history(),
                   closures=services.upcoming_closures(now), downtime=services.upcoming_downtime(now),
                   closure_form=closure_form or ClosureForm(), downtime_form=downtime_form, problems=problems or {})

@@ -349,6 +349,33 @@ def kept_rate(pairs: Iterable[tuple[date, date]]) -> float | None:
 
 
 @dataclass(frozen=True)
+class WeekKept:
+    """Deliveries in the week starting `start` (a Monday) and how many kept their promise."""
+
+    start: date
+    delivered: int
+    kept: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.kept / self.delivered if self.delivered else None
+
+
+def weekly_kept(days: Iterable[tuple[date, int, int]], *, today: date, weeks: int) -> list[WeekKept]:
+    """(day, delivered, kept) counts summed into the last `weeks` weeks, Monday to Sunday, oldest
+    first; the current week is the last, so far. Weeks without deliveries are there, with none."""
+    this_monday = today - timedelta(days=today.weekday())
+    starts = [this_monday - timedelta(weeks=back) for back in range(weeks - 1, -1, -1)]
+    totals = {start: [0, 0] for start in starts}
+    for day, delivered, kept_count in days:
+        monday = day - timedelta(days=day.weekday())
+        if monday in totals:
+            totals[monday][0] += delivered
+            totals[monday][1] += kept_count
+    return [WeekKept(start, *totals[start]) for start in starts]
+
+
+@dataclass(frozen=True)
 class Alternative:
     label: str
     rush: bool

@@ -295,6 +295,19 @@ def kept_rate(*, now: datetime, days: int) -> KeptRate:
     return KeptRate(days, delivered or 0, int(kept or 0))
 
 
+TREND_WEEKS = 12
+
+
+def kept_trend(*, now: datetime, weeks: int = TREND_WEEKS) -> list[rules.WeekKept]:
+    """Promises kept week by week over the last `weeks` weeks (one query: a row per delivery day)."""
+    today = shop_today(now)
+    since = today - timedelta(days=today.weekday(), weeks=weeks - 1)
+    rows = db.session.execute(
+        select(Order.delivered_on, func.count(), func.sum(case((Order.delivered_on <= Order.promise_date, 1), else_=0)))
+        .where(Order.delivered_on >= since, Order.delivered_on <= today).group_by(Order.delivered_on))
+    return rules.weekly_kept(((day, delivered, int(kept or 0)) for day, delivered, kept in rows), today=today, weeks=weeks)
+
+
 def at_risk_orders(limit: int = 50) -> list[Order]:
     """Open orders expected after their promise, the soonest promise first, with why."""
     return list(db.session.scalars(select(Order).where(Order.at_risk_reason.is_not(None), Order.status.in_(OPEN_FOR_PLAN))
