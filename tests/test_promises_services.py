@@ -116,5 +116,18 @@ def test_a_short_simulation_runs_through_the_real_code(app, tmp_path):
         db.session.remove()
         db.engine.dispose()
     assert summary["orders"] > 50 and summary["evaluated"] > 20
+    assert summary["mailer_orders"] > 0  # mailers too, each with its own list and approved proof
     assert 0 <= summary["kept_rate"] <= 1 and summary["median_slack_business_days"] is not None
     assert set(summary) >= {"orders", "kept_rate", "median_slack_business_days", "p90_slack_business_days", "late_orders"}
+
+
+def test_the_kept_trend_counts_each_week_by_delivery_day(ctx, make, customer):
+    for index, (delivered, promise) in enumerate([(date(2026, 11, 23), date(2026, 11, 23)),
+                                                  (date(2026, 11, 23), date(2026, 11, 20)),
+                                                  (date(2026, 11, 10), date(2026, 11, 12))]):
+        order = make.order(customer, key=f"trend{index}")
+        order.status, order.promise_date, order.delivered_on = OrderStatus.DELIVERED, promise, delivered
+    db.session.commit()
+    weeks = services.kept_trend(now=NOW, weeks=3)
+    assert [(w.start, w.delivered, w.kept) for w in weeks] == [
+        (date(2026, 11, 9), 1, 1), (date(2026, 11, 16), 0, 0), (date(2026, 11, 23), 2, 1)]

@@ -11,6 +11,8 @@ and by how much.
 """
 from __future__ import annotations
 
+import csv
+import io
 import math
 import random
 import statistics
@@ -27,10 +29,14 @@ from portal.addresses.models import Address, AddressKind
 from portal.billing.models import AccountHolder, BillingAccount
 from portal.catalog import forms as catalog_forms
 from portal.catalog import services as catalog
+from portal.catalog.models import ProductKind
 from portal.catalog.rules import upcoming_terms
 from portal.demo.catalog import load_catalog
 from portal.documents import services as documents
 from portal.extensions import db
+from portal.mailers import rules as mailer_rules
+from portal.mailers import services as mailers
+from portal.mailers.models import MailingList
 from portal.orders import services as orders
 from portal.orders.models import Order, OrderStatus
 from portal.promises import rules, services
@@ -84,6 +90,7 @@ class Job:
     ready_on: date | None = None
     delivered_on: date | None = None
     arrive_on: date | None = None  # with the carrier: the day it arrives
+    mailer: bool = False
 
 
 @dataclass
@@ -92,6 +99,8 @@ class Report:
     days: int
     orders: int = 0
     rush_orders: int = 0
+    mailer_orders: int = 0
+    late_mailers: int = 0
     kept: int = 0
     slacks: list[int] = field(default_factory=list)
 
@@ -102,7 +111,8 @@ class Report:
         return {"seed": self.seed, "days": self.days, "orders": self.orders, "evaluated": evaluated,
                 "kept_rate": round(self.kept / evaluated, 4) if evaluated else None,
                 "median_slack_business_days": statistics.median(ordered) if ordered else None,
-                "p90_slack_business_days": p90, "late_orders": evaluated - self.kept, "rush_orders": self.rush_orders}
+                "p90_slack_business_days": p90, "late_orders": evaluated - self.kept, "rush_orders": self.rush_orders,
+                "mailer_orders": self.mailer_orders, "late_mailers": self.late_mailers}
 
 
 class Shop:
@@ -134,6 +144,7 @@ class Shop:
         db.session.commit()
         self.proof_pdf = blank_pdf(2)
         self.jobs: dict[int, Job] = {}
+        self.mailing_lists: dict[tuple[int, str, int], MailingList] = {}
         self.calendar = services.shop_calendar(date.today())
 
     def at(self, day: date, hour: float) -> datetime:
@@ -172,19 +183,46 @@ class Shop:
                            "files-0-copyright": "permission_obtained"})
         elif product.needs_files:
             values.update({"files-0-file_id": str(artwork.id), "files-0-title": "Artwork"})
+        if product.kind == ProductKind.MAILER:
+            chosen = {o.code: values[f"opt_{o.code}"] for o in product.options}
+            mailing = self.mailing_list(person, product, quantity, chosen, when)
+            values.update(mailing_list=str(mailing.id), mail_class="marketing" if quantity >= 500 else "first_class")
         form = catalog_forms.configurator_form(product, MultiDict(values), today=today)
         form.validate()
         config = catalog.configure(product, form, person, today=today)
         if config.problems:
-            return  # a mailer without a list, or a quantity off the step: not ordered online
+            return  # a quantity off the step: not ordered online
         defaults = orders.checkout_defaults(person)
         order = orders.place_order(customer=person, config=config, address=defaults.address,
                                    account=defaults.holding.account, need_by=None, instructions="",
                                    idempotency_key=f"sim-{when.timestamp()}-{self.rng.random()}", now=when)
         steps = [[w.station, w.stage, w.minutes * self.rng.lognormvariate(-WORK_SPREAD ** 2 / 2, WORK_SPREAD)]
                  for w in config.job().work()]
-        self.jobs[order.id] = Job(order.id, steps, rush, order.promise_date, when, product.needs_proof)
+        self.jobs[order.id] = Job(order.id, steps, rush, order.promise_date, when, product.needs_proof,
+                                  mailer=product.kind == ProductKind.MAILER)
         db.session.commit()
+
+    def mailing_list(self, person: User, product, pieces: int, chosen: dict[str, str], when: datetime) -> MailingList:
+        """The customer's list of this size, accepted, mapped and designed through the real services
+        (once), and its proof approved for the look chosen this time."""
+        key = (person.id, product.slug, pieces)
+        if key not in self.mailing_lists:
+            rows = [["First name", "Last name", "Address", "City", "State", "ZIP"]]
+            rows += [[f"Alum{n}", "Sample", f"{n + 1} College Avenue", "Ithaca", "NY", "14850"] for n in range(pieces)]
+            buffer = io.StringIO()
+            csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+            mailing = mailers.accept_list(person, product=product, data=buffer.getvalue().encode(),
+                                          filename="alumni.csv")
+            if not mailing.is_mapped:
+                mailers.save_mapping(person, mailing, mailer_rules.guess_mapping(mailing.headers))
+            mailers.save_design(mailing, headline="Reunion is coming, {first_name}", message="Join us in June.",
+                                return_address="Alumni House\nIthaca NY 14853")
+            self.mailing_lists[key] = mailing
+        mailing = self.mailing_lists[key]
+        mailing.approved_fingerprint = mailers.fingerprint(mailing, mailers.appearance(product, chosen))
+        mailing.approved_at, mailing.approved_by_id = when, person.id
+        db.session.flush()
+        return mailing
 
     def work_the_day(self, day: date, calendar: rules.ShopCalendar) -> None:
         """Each station works its available steps in priority order with the minutes it has today."""
@@ -315,10 +353,13 @@ def run(*, days: int, seed: int, start: date = date(2026, 8, 3)) -> dict:
     for job in shop.jobs.values():
         report.orders += 1
         report.rush_orders += job.rush
+        report.mailer_orders += job.mailer
         if job.promise >= end:
             continue  # its promise falls after the simulation: not judged
         delivered = job.delivered_on
         if delivered is not None and delivered <= job.promise:
             report.kept += 1
+        else:
+            report.late_mailers += job.mailer
         report.slacks.append(calendar.business_days_between(delivered or end, job.promise))
     return report.summary()
