@@ -34,17 +34,11 @@ def chargeable_account(user: User, account_id: int | str | None, *, today: date)
     Raises NotAllowed when it is not theirs to charge, ValidationFailed (on `billing_account`)
     when it is theirs but expired or withdrawn.
     """
-    try:
-        holder = db.session.scalar(select(AccountHolder).where(
-            AccountHolder.account_id == int(account_id), AccountHolder.user_id == user.id))
-    except (TypeError, ValueError):
-        holder = None
-    if holder is None:
-        raise NotAllowed("billing account")
-    reason = unusable_reason(holder.account, today)
+    account = held_account(user, account_id)
+    reason = unusable_reason(account, today)
     if reason:
         raise ValidationFailed({"billing_account": reason})
-    return holder.account
+    return account
 
 
 def add_account(user: User, *, code: str, name: str, department_id: int | str | None) -> BillingAccount:
