@@ -10,6 +10,17 @@ class ValidationFailed(Exception):
         super().__init__("; ".join(f"{k}: {v}" if k else v for k, v in self.errors.items()))
 
 
+def written(value: str | None, *, field: str, limit: int, missing: str | None = None) -> str:
+    """Free text as kept: stripped; raises ValidationFailed on `field` when longer than `limit`
+    characters, or empty when a `missing` message says it is required."""
+    text = (value or "").strip()
+    if missing and not text:
+        raise ValidationFailed({field: missing})
+    if len(text) > limit:
+        raise ValidationFailed({field: f"Use at most {limit:,} characters."})
+    return text
+
+
 class NotAllowed(Exception):
     """The current user may not do this (routes answer 404: not theirs, as if not there)."""
 

@@ -15,7 +15,7 @@ from portal.accounts.models import (
     CustomerNote, Department, Membership, MemberRole, Preferences, Role, SignInFailure, SignInSession, User,
 )
 from portal.extensions import db
-from portal.failures import NotAllowed, ValidationFailed
+from portal.failures import NotAllowed, ValidationFailed, written
 
 hasher = PasswordHasher()  # argon2id
 _DUMMY_HASH = hasher.hash("not a real password, used to even out timing")
@@ -189,11 +189,7 @@ def notes_about(customer: User) -> list[CustomerNote]:
 
 def add_note(*, customer: User, author: User, body: str, now: datetime) -> CustomerNote:
     """A staff note about a customer. Raises ValidationFailed on `body` when empty or too long."""
-    body = (body or "").strip()
-    if not body:
-        raise ValidationFailed({"body": "Write the note first."})
-    if len(body) > 2000:
-        raise ValidationFailed({"body": "Use at most 2,000 characters."})
+    body = written(body, field="body", limit=2000, missing="Write the note first.")
     note = CustomerNote(customer_id=customer.id, author_id=author.id, body=body, created_at=now)
     db.session.add(note)
     db.session.flush()

@@ -13,7 +13,7 @@ from sqlalchemy import update
 
 from portal.accounts.models import User
 from portal.extensions import db
-from portal.failures import Conflict, NotAllowed, ValidationFailed
+from portal.failures import Conflict, NotAllowed, written
 from portal.notices import links
 from portal.notices.links import LinkExpired
 from portal.notices.models import ApprovalRequest
@@ -55,11 +55,8 @@ def decide(token: str, *, decision: Decision, reason: str, now: datetime) -> App
     without a reason, Conflict when the link was used already or the order no longer waits.
     """
     approval = find(token, now=now)
-    reason = (reason or "").strip()
-    if decision == Decision.DECLINED and not reason:
-        raise ValidationFailed({"reason": "Say why, so the person who ordered knows what to do next."})
-    if len(reason) > REASON_LIMIT:
-        raise ValidationFailed({"reason": f"Use at most {REASON_LIMIT:,} characters."})
+    why = "Say why, so the person who ordered knows what to do next."
+    reason = written(reason, field="reason", limit=REASON_LIMIT, missing=why if decision == Decision.DECLINED else None)
     claimed = db.session.execute(
         update(ApprovalRequest).where(ApprovalRequest.id == approval.id, ApprovalRequest.decided_at.is_(None))
         .values(decided_at=now, decision=decision, reason=reason)

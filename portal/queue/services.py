@@ -20,7 +20,7 @@ from portal.accounts.models import Department, Role, User
 from portal.catalog.models import Product
 from portal.documents import services as documents
 from portal.extensions import db
-from portal.failures import Conflict, NotAllowed, ValidationFailed
+from portal.failures import Conflict, NotAllowed, ValidationFailed, written
 from portal.notices.services import announce
 from portal.orders.models import CopyrightStatus, Order, OrderEvent, OrderFile, OrderStatus
 from portal.orders.services import Page
@@ -312,11 +312,7 @@ def what_changed(number: str, *, now: datetime) -> str:
 
 def add_note(order: Order, *, text: str, author: User, now: datetime) -> JobNote:
     """An internal note, for staff only. Raises ValidationFailed on "text" when empty or too long."""
-    text = (text or "").strip()
-    if not text:
-        raise ValidationFailed({"text": "Write the note first."})
-    if len(text) > 4000:
-        raise ValidationFailed({"text": "Use at most 4,000 characters."})
+    text = written(text, field="text", limit=4000, missing="Write the note first.")
     note = JobNote(order_id=order.id, author_id=author.id, at=now, text=text)
     db.session.add(note)
     db.session.flush()
@@ -396,11 +392,7 @@ def answer_proof(proof: Proof, *, customer: User, approved: bool, comment: str, 
         raise ValidationFailed({"answer": f"This proof was already {proof.answer.label.lower()}."})
     if proof is not order.proofs[-1] or order.status != S.PREPRESS:
         raise ValidationFailed({"answer": "A newer proof was sent, or the job has moved on: reload the page."})
-    comment = (comment or "").strip()
-    if not approved and not comment:
-        raise ValidationFailed({"comment": "Say what should change."})
-    if len(comment) > 2000:
-        raise ValidationFailed({"comment": "Use at most 2,000 characters."})
+    comment = written(comment, field="comment", limit=2000, missing=None if approved else "Say what should change.")
     proof.answer = ProofAnswer.APPROVED if approved else ProofAnswer.CHANGES_REQUESTED
     proof.comment, proof.answered_at, proof.answered_by_id = comment, now, customer.id
     said = f": “{comment}”" if comment else "."
