@@ -31,34 +31,36 @@ def dashboard():
     return _page()
 
 
-@blueprint.post("/staff/promises/closures")
-@staff_required
-def add_closure():
-    """Closes the shop for a day; open orders are re-planned at once."""
-    form = ClosureForm(request.form)
+def _change_calendar(change, **forms):
+    """Applies a change to the shop calendar and re-plans open orders at once; a refusal shows the
+    page again with the form as typed and the errors beside its fields."""
+    now = utcnow()
     try:
-        services.add_closure(day=form.day.data, reason=form.reason.data, now=utcnow())
-        services.replan(now=utcnow())
+        change(now)
+        services.replan(now=now)
         db.session.commit()
     except ValidationFailed as refused:
         db.session.rollback()
-        return _page(closure_form=form, problems=refused.errors, status=invalid_status())
+        return _page(**forms, problems=refused.errors, status=invalid_status())
     return redirect_to(url_for("promises.dashboard"))
+
+
+@blueprint.post("/staff/promises/closures")
+@staff_required
+def add_closure():
+    """Closes the shop for a day."""
+    form = ClosureForm(request.form)
+    return _change_calendar(lambda now: services.add_closure(day=form.day.data, reason=form.reason.data, now=now),
+                            closure_form=form)
 
 
 @blueprint.post("/staff/promises/downtime")
 @staff_required
 def add_downtime():
-    """Marks a station down for a day; open orders are re-planned at once."""
+    """Marks a station down for a day."""
     form = DowntimeForm(request.form)
-    try:
-        services.add_downtime(station_id=form.station.data, day=form.day.data, reason=form.reason.data, now=utcnow())
-        services.replan(now=utcnow())
-        db.session.commit()
-    except ValidationFailed as refused:
-        db.session.rollback()
-        return _page(downtime_form=form, problems=refused.errors, status=invalid_status())
-    return redirect_to(url_for("promises.dashboard"))
+    return _change_calendar(lambda now: services.add_downtime(station_id=form.station.data, day=form.day.data,
+                                                              reason=form.reason.data, now=now), downtime_form=form)
 
 
 @blueprint.post("/staff/promises/replan")
