@@ -82,16 +82,21 @@ def _limits() -> tuple[int, int]:
     return services.max_bytes(), services.max_rows()
 
 
+def _product_and_source(values):
+    """The mailer product asked for and, when reusing a design, the customer's own earlier order (404 otherwise)."""
+    try:
+        product = services.mailer_product(values.get("product", ""))
+        source = services.order_for_reorder(current_user, values["design_from"]) if values.get("design_from") else None
+    except NotAllowed:
+        abort(404)
+    return product, source
+
+
 @blueprint.get("/mailers/new")
 @login_required
 def new():
     """The upload page: formats and limits stated up front."""
-    try:
-        product = services.mailer_product(request.args.get("product", ""))
-        source = services.order_for_reorder(current_user, request.args["design_from"]) \
-            if request.args.get("design_from") else None
-    except NotAllowed:
-        abort(404)
+    product, source = _product_and_source(request.args)
     return render("mailers/new.html", product=product, source=source, job=_job(), error="", limits=_limits())
 
 
@@ -99,12 +104,7 @@ def new():
 @login_required
 def upload():
     """Accepts a list and goes on to its columns; a refused file is explained next to the field."""
-    try:
-        product = services.mailer_product(request.form.get("product", ""))
-        source = services.order_for_reorder(current_user, request.form["design_from"]) \
-            if request.form.get("design_from") else None
-    except NotAllowed:
-        abort(404)
+    product, source = _product_and_source(request.form)
     job = _job()
     upload_file = request.files.get("list_file")
     try:
