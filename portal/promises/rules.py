@@ -342,23 +342,21 @@ def kept(promise: date, delivered: date | None) -> bool:
     return delivered is not None and delivered <= promise
 
 
-def kept_rate(pairs: Iterable[tuple[date, date]]) -> float | None:
-    """The share of (promise, delivered) pairs kept; None when there are none."""
-    pairs = list(pairs)
-    return sum(kept(p, d) for p, d in pairs) / len(pairs) if pairs else None
-
-
 @dataclass(frozen=True)
-class WeekKept:
-    """Deliveries in the week starting `start` (a Monday) and how many kept their promise."""
+class Kept:
+    """Deliveries over some span and how many kept their promise."""
 
-    start: date
     delivered: int
     kept: int
 
     @property
     def rate(self) -> float | None:
         return self.kept / self.delivered if self.delivered else None
+
+
+@dataclass(frozen=True)
+class WeekKept(Kept):
+    start: date  # the Monday the week begins
 
 
 def weekly_kept(days: Iterable[tuple[date, int, int]], *, today: date, weeks: int) -> list[WeekKept]:
@@ -372,7 +370,7 @@ def weekly_kept(days: Iterable[tuple[date, int, int]], *, today: date, weeks: in
         if monday in totals:
             totals[monday][0] += delivered
             totals[monday][1] += kept_count
-    return [WeekKept(start, *totals[start]) for start in starts]
+    return [WeekKept(delivered=totals[start][0], kept=totals[start][1], start=start) for start in starts]
 
 
 @dataclass(frozen=True)

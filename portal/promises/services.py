@@ -275,24 +275,22 @@ def calibrate(*, now: datetime, percentile: float = PERCENTILE) -> list[Calibrat
     return recorded
 
 
-@dataclass(frozen=True)
-class KeptRate:
-    days: int
-    delivered: int
-    kept: int
+# rules.kept in SQL: how many of the delivered orders selected arrived on or before their promise.
+KEPT_COUNT = func.sum(case((Order.delivered_on <= Order.promise_date, 1), else_=0))
 
-    @property
-    def rate(self) -> float | None:
-        return self.kept / self.delivered if self.delivered else None
+
+@dataclass(frozen=True)
+class KeptRate(rules.Kept):
+    days: int  # over the last this many days
 
 
 def kept_rate(*, now: datetime, days: int) -> KeptRate:
     """Promises kept over the last `days`: delivered (or picked up) on or before the promised date."""
     since = shop_today(now) - timedelta(days=days)
     delivered, kept = db.session.execute(
-        select(func.count(), func.sum(case((Order.delivered_on <= Order.promise_date, 1), else_=0)))
+        select(func.count(), KEPT_COUNT)
         .where(Order.delivered_on > since)).one()
-    return KeptRate(days, delivered or 0, int(kept or 0))
+    return KeptRate(delivered=delivered or 0, kept=int(kept or 0), days=days)
 
 
 TREND_WEEKS = 12
@@ -303,7 +301,7 @@ def kept_trend(*, now: datetime, weeks: int = TREND_WEEKS) -> list[rules.WeekKep
     today = shop_today(now)
     since = today - timedelta(days=today.weekday(), weeks=weeks - 1)
     rows = db.session.execute(
-        select(Order.delivered_on, func.count(), func.sum(case((Order.delivered_on <= Order.promise_date, 1), else_=0)))
+        select(Order.delivered_on, func.count(), KEPT_COUNT)
         .where(Order.delivered_on >= since, Order.delivered_on <= today).group_by(Order.delivered_on))
     return rules.weekly_kept(((day, delivered, int(kept or 0)) for day, delivered, kept in rows), today=today, weeks=weeks)
 

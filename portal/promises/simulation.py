@@ -357,7 +357,7 @@ def run(*, days: int, seed: int, start: date = date(2026, 8, 3)) -> dict:
         if job.promise >= end:
             continue  # its promise falls after the simulation: not judged
         delivered = job.delivered_on
-        if delivered is not None and delivered <= job.promise:
+        if rules.kept(job.promise, delivered):
             report.kept += 1
         else:
             report.late_mailers += job.mailer
