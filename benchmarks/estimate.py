@@ -23,7 +23,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("PORTAL_ENV", "test")
 
 import time_machine  # noqa: E402
-from flask import g  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import insert, select  # noqa: E402
 
@@ -83,11 +82,8 @@ def main() -> None:
         client.sign_in(customer)
         rows = []
         with app.test_request_context():
-            job = promises.Job(product_id=1, route=(), chosen={}, quantity=0, pages=0, sheets=0, rush=False,
-                               needs_proof=False)
-
             def fresh_state():
-                g.pop("shop_state", None)
+                promises.forget_state()
                 promises.shop_state(NOW)
 
             rows.append(("shop state (once per request)", timed(fresh_state, 30)))
