@@ -6,7 +6,7 @@ from flask import request, url_for
 from portal.database import utcnow
 from portal.extensions import db
 from portal.failures import ValidationFailed
-from portal.promises import blueprint, services
+from portal.promises import blueprint, rules, services
 from portal.promises.forms import ClosureForm, DowntimeForm
 from portal.web import render, staff_required
 from portal.web.forms import choices
@@ -17,7 +17,8 @@ def _page(closure_form=None, downtime_form=None, problems=None, status: int = 20
     now = utcnow()
     downtime_form = downtime_form or DowntimeForm()
     downtime_form.station.choices = choices([("", "Choose a station")] + [(s.id, s.name) for s in services.stations()])
-    return render("promises/dashboard.html", status=status, kept_30=services.kept_rate(now=now, days=30),
+    return render("promises/dashboard.html", status=status, target=rules.KEPT_TARGET, percentile=services.PERCENTILE,
+                  kept_30=services.kept_rate(now=now, days=30),
                   kept_90=services.kept_rate(now=now, days=90), trend=services.kept_trend(now=now), at_risk=services.at_risk_orders(),
                   chart=services.load_chart(now=now), calibrations=services.calibration_history(),
                   closures=services.upcoming_closures(now), downtime=services.upcoming_downtime(now),

@@ -337,6 +337,9 @@ def buffer_days(lateness: Sequence[int], *, percentile: float, minimum_samples: 
     return ordered[rank]
 
 
+KEPT_TARGET = 0.98  # the share of promises the shop aims to keep
+
+
 def kept(promise: date, delivered: date | None) -> bool:
     """A promise is kept when the order is delivered (or picked up) on or before the promised date."""
     return delivered is not None and delivered <= promise
