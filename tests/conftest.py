@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import time_machine
 from flask import has_app_context
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
@@ -90,6 +91,19 @@ def _clean_database(request, app, table_names):
                 for name in table_names:
                     connection.execute(text(f"DELETE FROM {name}"))
     shutil.rmtree(app.config["UPLOAD_DIR"], ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def shop_clock(request):
+    """Every test below the browser tests starts at factories.NOW (a Monday morning in the shop), with the
+    clock running: nothing depends on today's date, and a session signed in now is still valid when a
+    test travels forward. A test that needs a still clock travels again inside this one; the browser
+    tests keep the real clock, which Chromium shares."""
+    if request.node.path.parent.name == "e2e":
+        yield None
+        return
+    with time_machine.travel(factories.NOW, tick=True) as traveller:
+        yield traveller
 
 
 @pytest.fixture

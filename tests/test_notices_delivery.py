@@ -189,17 +189,20 @@ def test_a_550_is_parked_as_failed_shown_to_staff_and_can_be_resent(make, smtp_s
 
 
 def _sweep_in_a_subprocess(app, port: int) -> subprocess.Popen:
+    """A worker in its own process, sweeping at this test's time (the process has the real clock)."""
     script = (
         "import sys\n"
+        "from datetime import datetime\n"
         "from portal import create_app\n"
         "from portal.notices import delivery\n"
         "app = create_app({'SQLALCHEMY_DATABASE_URI': sys.argv[1], 'SMTP_HOST': '127.0.0.1',\n"
         "                  'SMTP_PORT': int(sys.argv[2]), 'SMTP_SECURITY': 'none'})\n"
         "with app.app_context():\n"
-        "    delivery.sweep()\n"
+        "    delivery.sweep(now=datetime.fromisoformat(sys.argv[3]))\n"
     )
     env = {**os.environ, "PORTAL_ENV": "test"}
-    return subprocess.Popen([sys.executable, "-c", script, app.config["SQLALCHEMY_DATABASE_URI"], str(port)],
+    return subprocess.Popen([sys.executable, "-c", script, app.config["SQLALCHEMY_DATABASE_URI"], str(port),
+                             utcnow().isoformat()],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
@@ -207,7 +210,7 @@ def test_a_worker_killed_mid_send_leaves_the_notice_to_be_resent_once_with_the_s
         make, smtp_server, customer, app):
     order = make.order(customer)
     [notice] = notices_of(order)
-    notice.next_attempt_at = utcnow() - timedelta(seconds=1)   # due by the subprocess's own clock
+    notice.next_attempt_at = utcnow() - timedelta(seconds=1)   # due at the time the subprocess sweeps at
     db.session.commit()
     smtp_server.mailbox.stall = True
 
