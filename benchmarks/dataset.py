@@ -14,12 +14,13 @@ from sqlalchemy import insert, select
 from portal import create_app
 from portal.accounts.models import Department, DepartmentKind, Membership, Role, User
 from portal.accounts.services import hash_password
-from portal.addresses.models import Address, AddressKind
+from portal.addresses.models import Address
+from portal.shop.delivery import DeliveryMethod
 from portal.billing.models import AccountHolder, BillingAccount
 from portal.demo.catalog import load_catalog
 from portal.documents import services as documents
 from portal.extensions import db
-from portal.orders.models import DeliveryMethod, Order, OrderEvent, OrderFile, OrderStatus
+from portal.orders.models import Order, OrderEvent, OrderFile, OrderStatus
 from tests.factories import pdf_bytes
 
 PASSWORD = "benchmark-password"
@@ -47,7 +48,7 @@ def build(*, orders: int, customers: int, open_share: float, seed: int = 7) -> d
         db.session.add(Membership(user_id=person.id, department_id=department.id))
         db.session.add(AccountHolder(account_id=account.id, user_id=person.id, is_default=True))
         for n in range(8):
-            address = Address(user_id=person.id, label=f"Office {n}", kind=AddressKind.CAMPUS, recipient=person.name,
+            address = Address(user_id=person.id, label=f"Office {n}", kind=DeliveryMethod.CAMPUS, recipient=person.name,
                               building="Day Hall", room=f"Room {100 + n}", is_default=n == 0)
             db.session.add(address)
         db.session.flush()

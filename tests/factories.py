@@ -12,7 +12,8 @@ from werkzeug.datastructures import MultiDict
 
 from portal.accounts.models import Department, DepartmentKind, Membership, MemberRole, Role, User
 from portal.accounts.services import hash_password
-from portal.addresses.models import Address, AddressKind
+from portal.addresses.models import Address
+from portal.shop.delivery import DeliveryMethod
 from portal.billing.models import AccountHolder, BillingAccount
 from portal.catalog import forms as catalog_forms
 from portal.catalog import services as catalog
@@ -94,13 +95,13 @@ class Factory:
     def staff(self, **kwargs) -> User:
         return self.user(role=Role.STAFF, **kwargs)
 
-    def address(self, user: User, *, kind=AddressKind.CAMPUS, is_default: bool = False, **fields) -> Address:
+    def address(self, user: User, *, kind=DeliveryMethod.CAMPUS, is_default: bool = False, **fields) -> Address:
         values = dict(label=f"Office {next(_sequence)}", recipient=user.name, building="Myron Taylor Hall",
                       room="Room 120")
-        if kind == AddressKind.CARRIER:
+        if kind == DeliveryMethod.CARRIER:
             values.update(building="", room="", street1="12 Elm Street", city="Ithaca", state="NY",
                           postal_code="14850")
-        if kind == AddressKind.PICKUP:
+        if kind == DeliveryMethod.PICKUP:
             values.update(label="Pickup at the shop", building="", room="")
         values.update(fields)
         return self._commit(Address(user_id=user.id, kind=kind, is_default=is_default, **values))

@@ -5,13 +5,13 @@ from contextlib import contextmanager
 
 from sqlalchemy import event
 
-from portal.addresses.models import AddressKind
+from portal.shop.delivery import DeliveryMethod
 from portal.extensions import db
 from portal.orders.models import Order, OrderStatus
 
 
 def job_at(make, customer, status: OrderStatus = OrderStatus.RECEIVED, *, product: str = "course-pack",
-           delivery: AddressKind | None = None, **overrides) -> Order:
+           delivery: DeliveryMethod | None = None, **overrides) -> Order:
     """An order placed through the real service, then put at `status` (as if moved there)."""
     address = make.address(customer, kind=delivery) if delivery else None
     if product != "course-pack":

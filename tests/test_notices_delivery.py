@@ -18,7 +18,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from portal.addresses.models import AddressKind
+from portal.shop.delivery import DeliveryMethod
 from portal.database import utcnow
 from portal.extensions import db, huey
 from portal.notices import approvals, delivery, services
@@ -43,7 +43,7 @@ def shipped_order(make, customer, **details):
 
 def test_each_notice_arrives_once_with_its_content(make, smtp_server, app):
     customer = make.customer(name="Prof. Maya Okafor")
-    carrier = make.address(customer, kind=AddressKind.CARRIER)
+    carrier = make.address(customer, kind=DeliveryMethod.CARRIER)
     order = make.order(customer, address=carrier)           # "received", from place_order
     staff = make.staff(name="Priya Natarajan")
     # The queue's notices, announced directly as its services will (issue 5 calls announce the same way).

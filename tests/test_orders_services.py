@@ -15,7 +15,8 @@ from portal.catalog import services as catalog
 from portal.extensions import db
 from portal.failures import NotAllowed, ValidationFailed
 from portal.orders import services
-from portal.orders.models import DeliveryMethod, Order, OrderStatus
+from portal.orders.models import Order, OrderStatus
+from portal.shop.delivery import DeliveryMethod
 from tests.factories import NOW, job_values
 
 

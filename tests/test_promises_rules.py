@@ -4,7 +4,8 @@ from datetime import date, datetime, time
 import pytest
 
 from portal.promises import rules
-from portal.promises.rules import Alternative, ShopCalendar
+from portal.promises.rules import Alternative
+from portal.shop.calendar import ShopCalendar
 
 THANKSGIVING = date(2026, 11, 26)
 WINTER_BREAK = date(2026, 12, 28)

@@ -187,9 +187,9 @@ def test_another_customers_order_and_proof_answer_404(app, make, customer, staff
 
 
 def test_shipping_by_carrier_from_the_job_page_keeps_what_was_typed_on_error(make, customer, staff_client):
-    from portal.addresses.models import AddressKind
+    from portal.shop.delivery import DeliveryMethod
     make.catalog()
-    job = job_at(make, customer, S.READY, delivery=AddressKind.CARRIER)
+    job = job_at(make, customer, S.READY, delivery=DeliveryMethod.CARRIER)
     page = staff_client.get(f"/staff/jobs/{job.number}").get_data(as_text=True)
     assert 'name="carrier"' in page and 'name="tracking_number"' in page
     missing = staff_client.post(f"/staff/jobs/{job.number}/move", data={"to": "shipped", "seen": "ready",

@@ -4,7 +4,8 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from portal.orders.models import OrderStatus as S
-from portal.promises.rules import PROOF_ROUND_TRIP_DAYS, ShopCalendar
+from portal.promises.rules import PROOF_ROUND_TRIP_DAYS
+from portal.shop.calendar import ShopCalendar
 from portal.queue import rules
 from portal.queue.rules import JobFacts
 

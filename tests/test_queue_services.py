@@ -3,7 +3,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from portal.addresses.models import AddressKind
+from portal.shop.delivery import DeliveryMethod
 from portal.extensions import db
 from portal.failures import Conflict, NotAllowed, ValidationFailed
 from portal.orders.models import OrderStatus as S
@@ -82,7 +82,7 @@ def test_campus_delivery_goes_out_on_the_days_run_and_is_signed_for(make, custom
 
 
 def test_carrier_shipping_records_carrier_and_tracking(make, customer, shop):
-    order = job_at(make, customer, S.READY, delivery=AddressKind.CARRIER)
+    order = job_at(make, customer, S.READY, delivery=DeliveryMethod.CARRIER)
     with pytest.raises(ValidationFailed) as refused:
         services.move_job(order, to=S.SHIPPED, seen=S.READY, actor=shop, now=NOW, details={"carrier": "UPS"})
     assert set(refused.value.errors) == {"tracking_number"}
@@ -92,7 +92,7 @@ def test_carrier_shipping_records_carrier_and_tracking(make, customer, shop):
 
 
 def test_a_pickup_is_picked_up(make, customer, shop):
-    order = job_at(make, customer, S.READY, delivery=AddressKind.PICKUP)
+    order = job_at(make, customer, S.READY, delivery=DeliveryMethod.PICKUP)
     move(order, S.DELIVERED, shop, received_by="Maya Okafor")
     assert order.shipment.kind == ShipmentKind.PICKUP and order.events[-1].message.startswith("Picked up")
 
@@ -226,12 +226,12 @@ def test_moves_and_proofs_announce_what_the_customer_hears_about(make, customer,
     monkeypatch.setattr(services, "announce", listening)
     booklet = job_at(make, customer, product="booklet")
     services.send_proof(booklet, data=pdf_bytes(2), filename="p.pdf", message="", actor=shop, now=NOW)
-    pickup = job_at(make, customer, S.FINISHING, delivery=AddressKind.PICKUP)
+    pickup = job_at(make, customer, S.FINISHING, delivery=DeliveryMethod.PICKUP)
     move(pickup, S.READY, shop)
     move(pickup, S.DELIVERED, shop, received_by="Maya")
     campus = job_at(make, customer, S.READY)
     move(campus, S.SHIPPED, shop)
-    carrier = job_at(make, customer, S.READY, delivery=AddressKind.CARRIER)
+    carrier = job_at(make, customer, S.READY, delivery=DeliveryMethod.CARRIER)
     move(carrier, S.SHIPPED, shop, carrier="UPS", tracking_number="1Z9")
     assert heard == [("proof_ready", {"proof_round": 1}), ("ready_for_pickup", {}),
                      ("delivered", {"received_by": "Maya"}), ("out_for_delivery", {}),

@@ -3,15 +3,15 @@ from __future__ import annotations
 
 from wtforms import Form, RadioField, StringField
 
-from portal.addresses.models import AddressKind
+from portal.shop.delivery import DeliveryMethod
 from portal.web.forms import choices
 
-KIND_CHOICES = choices([(AddressKind.CAMPUS.value, "Campus delivery"), (AddressKind.PICKUP.value, "Pickup at the shop"),
-                        (AddressKind.CARRIER.value, "Ship by carrier")])
+KIND_CHOICES = choices([(DeliveryMethod.CAMPUS.value, "Campus delivery"), (DeliveryMethod.PICKUP.value, "Pickup at the shop"),
+                        (DeliveryMethod.CARRIER.value, "Ship by carrier")])
 
 
 class AddressForm(Form):
-    kind = RadioField("How should it reach you?", choices=KIND_CHOICES, default=AddressKind.CAMPUS.value)
+    kind = RadioField("How should it reach you?", choices=KIND_CHOICES, default=DeliveryMethod.CAMPUS.value)
     label = StringField("Name for this address", render_kw={"placeholder": "Law School mailroom"})
     recipient = StringField("Recipient", render_kw={"autocomplete": "name"})
     building = StringField("Building")

@@ -9,12 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.database import UTCDateTime, enum_column, utcnow
 from portal.extensions import db
-
-
-class AddressKind(enum.StrEnum):
-    CAMPUS = "campus"
-    PICKUP = "pickup"
-    CARRIER = "carrier"
+from portal.shop.delivery import DeliveryMethod
 
 
 class Address(db.Model):
@@ -29,7 +24,7 @@ class Address(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     label: Mapped[str] = mapped_column(String(80))
-    kind: Mapped[AddressKind] = mapped_column(enum_column(AddressKind))
+    kind: Mapped[DeliveryMethod] = mapped_column(enum_column(DeliveryMethod, name="addresskind"))
     recipient: Mapped[str] = mapped_column(String(120), default="")
     building: Mapped[str] = mapped_column(String(120), default="")
     room: Mapped[str] = mapped_column(String(40), default="")

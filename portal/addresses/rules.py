@@ -1,5 +1,6 @@
 """What a delivery address needs, by kind. Pure."""
 from __future__ import annotations
+from portal.shop.delivery import DeliveryMethod
 
 import re
 from typing import Mapping
@@ -11,9 +12,9 @@ ZIP = re.compile(r"\d{5}(-\d{4})?")
 LIMITS = {"label": 80, "recipient": 120, "building": 120, "room": 40, "street1": 120, "street2": 120,
           "city": 80, "state": 2, "postal_code": 10, "phone": 40}
 REQUIRED = {
-    "campus": ("label", "recipient", "building", "room"),
-    "pickup": ("label",),
-    "carrier": ("label", "recipient", "street1", "city", "state", "postal_code"),
+    DeliveryMethod.CAMPUS: ("label", "recipient", "building", "room"),
+    DeliveryMethod.PICKUP: ("label",),
+    DeliveryMethod.CARRIER: ("label", "recipient", "street1", "city", "state", "postal_code"),
 }
 MESSAGES = {
     "label": "Give this address a name you will recognise, like “Law School mailroom”.",
@@ -44,7 +45,7 @@ def address_problems(values: Mapping[str, str]) -> dict[str, str]:
     for field, limit in LIMITS.items():
         if field not in problems and len(values.get(field) or "") > limit:
             problems[field] = f"Use at most {limit} characters."
-    if kind == "carrier":
+    if kind == DeliveryMethod.CARRIER:
         if "state" not in problems and values["state"] not in US_STATES:
             problems["state"] = "Use the two-letter state code, like NY."
         if "postal_code" not in problems and not ZIP.fullmatch(values["postal_code"]):
@@ -55,9 +56,9 @@ def address_problems(values: Mapping[str, str]) -> dict[str, str]:
 def one_line(snapshot: Mapping[str, str]) -> str:
     """An address on one line, for lists and summaries."""
     kind = snapshot.get("kind")
-    if kind == "pickup":
+    if kind == DeliveryMethod.PICKUP:
         return "Pickup at the shop"
-    if kind == "campus":
+    if kind == DeliveryMethod.CAMPUS:
         parts = [snapshot.get("recipient"), snapshot.get("building"), snapshot.get("room")]
     else:
         city = " ".join(p for p in [f"{snapshot.get('city')}," if snapshot.get("city") else "",

@@ -8,7 +8,8 @@ from sqlalchemy import select, update
 
 from portal.accounts.models import User
 from portal.addresses import rules
-from portal.addresses.models import Address, AddressKind
+from portal.addresses.models import Address
+from portal.shop.delivery import DeliveryMethod
 from portal.extensions import db
 from portal.failures import NotAllowed, ValidationFailed
 
@@ -45,7 +46,7 @@ def add_address(user: User, values: Mapping[str, str], *, make_default: bool = F
         _clear_default(user)
         db.session.flush()
     address = Address(user_id=user.id, is_default=first or make_default,
-                      **{**cleaned, "kind": AddressKind(cleaned["kind"])})
+                      **{**cleaned, "kind": DeliveryMethod(cleaned["kind"])})
     db.session.add(address)
     db.session.flush()
     return address
@@ -58,10 +59,10 @@ def _clear_default(user: User) -> None:
 
 def pickup_address(user: User) -> Address:
     """The customer's "Pickup at the shop" entry, added to the address book the first time."""
-    existing = next((a for a in addresses_of(user) if a.kind == AddressKind.PICKUP), None)
+    existing = next((a for a in addresses_of(user) if a.kind == DeliveryMethod.PICKUP), None)
     if existing is not None:
         return existing
-    return add_address(user, {"kind": "pickup", "label": "Pickup at the shop"})
+    return add_address(user, {"kind": DeliveryMethod.PICKUP, "label": DeliveryMethod.PICKUP.label})
 
 
 UNDO_WINDOW_MINUTES = 10
@@ -78,7 +79,7 @@ def update_address(user: User, address: Address, values: Mapping[str, str]) -> A
     if problems:
         raise ValidationFailed(problems)
     for field, value in cleaned.items():
-        setattr(address, field, AddressKind(value) if field == "kind" else value)
+        setattr(address, field, DeliveryMethod(value) if field == "kind" else value)
     db.session.flush()
     return address
 

@@ -12,7 +12,7 @@ from portal.billing.forms import AccountForm, HolderForm, ManageForm, WithdrawFo
 from portal.database import utcnow
 from portal.extensions import db
 from portal.failures import NotAllowed, ValidationFailed
-from portal.promises.services import shop_today
+from portal.shop.clock import shop_today
 from portal.web import render
 from portal.web.access import recent_sign_in_required
 from portal.web.forms import choices

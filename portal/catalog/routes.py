@@ -13,7 +13,7 @@ from portal.documents import services as documents
 from portal.extensions import db
 from portal.failures import NotAllowed, ValidationFailed
 from portal.orders.services import checkout_defaults
-from portal.promises.services import shop_today
+from portal.shop.clock import shop_today
 from portal.web import render
 from portal.web.navigation import invalid_status, redirect_to
 

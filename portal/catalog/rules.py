@@ -8,6 +8,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from math import ceil
 from typing import Mapping
 
+from portal.shop.formats import plural
+
 
 @dataclass(frozen=True)
 class ChoiceRules:
@@ -61,12 +63,6 @@ class Quote:
 def cents(amount: Decimal) -> int:
     return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
-
-def plural(count: int, noun: str) -> str:
-    if count == 1:
-        return f"1 {noun}"
-    irregular = {"copy": "copies", "box": "boxes"}
-    return f"{count:,} {irregular.get(noun, noun + 's')}"
 
 
 def quantity_problem(product: ProductRules, quantity: int | None) -> str | None:

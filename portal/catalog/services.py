@@ -19,6 +19,7 @@ from portal.mailers.services import MailerJob
 from portal.promises import services as promises
 from portal.promises.models import RouteStep
 from portal.promises.rules import Estimate
+from portal.shop.delivery import DeliveryMethod
 
 
 def active_products() -> list[Product]:
@@ -94,7 +95,7 @@ class Configuration:
             pages=self.pages, sheets=rules.sheets_per_copy(self.pages, self.chosen_rules()), rush=self.rush,
             needs_proof=self.product.needs_proof)
 
-    def estimate(self, *, delivery_method: str, now: datetime) -> Estimate | None:
+    def estimate(self, *, delivery_method: DeliveryMethod, now: datetime) -> Estimate | None:
         if self.quantity is None or "quantity" in self.problems:
             return None
         estimate = promises.estimate_for(self.job(), delivery_method=delivery_method, now=now)

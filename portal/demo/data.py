@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from portal.accounts.models import Department, DepartmentKind, Role, User
 from portal.accounts.services import create_user
-from portal.addresses.models import Address, AddressKind
+from portal.addresses.models import Address
+from portal.shop.delivery import DeliveryMethod
 from portal.billing.models import AccountHolder, BillingAccount
 from portal.catalog import rules as pricing
 from portal.catalog.models import Product
@@ -17,11 +18,12 @@ from portal.demo.catalog import load_catalog
 from portal.documents import services as documents
 from portal.extensions import db
 from portal.orders import rules as order_rules
-from portal.orders.models import (CopyrightStatus, DeliveryMethod, Order, OrderEvent, OrderFile,
+from portal.orders.models import (CopyrightStatus, Order, OrderEvent, OrderFile,
                                   OrderStatus)
 from portal.promises import rules as promise_rules
 from portal.promises import services as promises
 from portal.promises.models import Closure, OrderWork, Station
+from portal.shop import clock
 
 PASSWORDS = {"customer": "print-demo-faculty", "admin": "print-demo-admin", "staff": "print-demo-staff"}
 
@@ -77,17 +79,17 @@ def load(*, now: datetime, seed: int = 2026, history_days: int = 365) -> None:
     create_user(email="manager@example.edu", name="Rosa Alvarez", password=PASSWORDS["staff"], role=Role.ADMIN,
                 phone="555-013-4400")
 
-    law_mailroom = _address(faculty, "Law School mailroom", AddressKind.CAMPUS, building="Myron Taylor Hall",
+    law_mailroom = _address(faculty, "Law School mailroom", DeliveryMethod.CAMPUS, building="Myron Taylor Hall",
                             room="Room 120 (mailroom)", default=True)
-    _address(faculty, "Pickup at the shop", AddressKind.PICKUP)
-    _address(faculty, "Home office", AddressKind.CARRIER, street1="12 Elm Street", city="Ithaca", state="NY",
+    _address(faculty, "Pickup at the shop", DeliveryMethod.PICKUP)
+    _address(faculty, "Home office", DeliveryMethod.CARRIER, street1="12 Elm Street", city="Ithaca", state="NY",
              postal_code="14850")
     law_materials = _account("10-4410-7200", "Law course materials", departments["School of Law"],
                              threshold=250000, approver=dept_admin, holders=[faculty, dept_admin], default_for=[faculty])
     history_account = _account("10-2230-7200", "History teaching supplies", departments["History"], holders=[faculty])
     summer_institute = _account("10-4410-7350", "Law summer institute 2026", departments["School of Law"],
                                 holders=[faculty], active_until=date(2026, 8, 31))
-    _address(dept_admin, "Alumni House office", AddressKind.CAMPUS, building="Alumni House", room="Room 1", default=True)
+    _address(dept_admin, "Alumni House office", DeliveryMethod.CAMPUS, building="Alumni House", room="Room 1", default=True)
     alumni = _account("20-5100-6100", "Alumni relations outreach", departments["Alumni"], holders=[dept_admin],
                       default_for=[dept_admin], threshold=500000, approver=dept_admin)
 
@@ -103,7 +105,7 @@ def load(*, now: datetime, seed: int = 2026, history_days: int = 365) -> None:
     customers = [(faculty, law_mailroom, law_materials, reading_files + [symposium])]
     for email, name, department, building, room in CUSTOMERS:
         user = create_user(email=email, name=name, password=PASSWORDS["customer"], departments=[departments[department]])
-        address = _address(user, f"{department} office", AddressKind.CAMPUS, building=building, room=room, default=True)
+        address = _address(user, f"{department} office", DeliveryMethod.CAMPUS, building=building, room=room, default=True)
         code = f"{rng.randint(10, 40)}-{rng.randint(1000, 9999)}-{rng.randint(6000, 7999)}"
         account = _account(code, f"{department} printing", departments[department], holders=[user], default_for=[user])
         artwork = documents.store_pdf(user, data=sample_pdfs.artwork_pdf(f"{department} news", 2),
@@ -129,7 +131,7 @@ def load(*, now: datetime, seed: int = 2026, history_days: int = 365) -> None:
             _past_order(rng, customers[0], products[slug], day=day, now=now, calendar=calendar, staff=staff)
 
 
-def _address(user: User, label: str, kind: AddressKind, *, default: bool = False, building: str = "",
+def _address(user: User, label: str, kind: DeliveryMethod, *, default: bool = False, building: str = "",
              room: str = "", street1: str = "", city: str = "", state: str = "", postal_code: str = "") -> Address:
     address = Address(user_id=user.id, label=label, kind=kind, recipient=user.name, building=building, room=room,
                       street1=street1, city=city, state=state, postal_code=postal_code, is_default=default)
@@ -196,10 +198,10 @@ def _past_order(rng, owner, product: Product, *, day: date, now: datetime, calen
                        sheets=pricing.sheets_per_copy(pages, {c: ch.rules() for c, ch in chosen.items()}), rush=rush,
                        needs_proof=product.needs_proof)
     capacity = promise_rules.Capacity(calendar, {code: s.minutes_per_day for code, s in stations.items()})
-    estimate = promise_rules.estimate(ordered_at=promises.shop_time(placed_at), cutoff=promises.cutoff(),
+    estimate = promise_rules.estimate(ordered_at=clock.shop_time(placed_at), cutoff=clock.cutoff(),
                                       capacity=capacity, work=job.work(), backlog={},
                                       proof_days=promise_rules.PROOF_ROUND_TRIP_DAYS if product.needs_proof else 0,
-                                      buffer_days=promises.DEFAULT_BUFFER_DAYS, delivery_method=address.kind.value)
+                                      buffer_days=promises.DEFAULT_BUFFER_DAYS, delivery_method=address.kind)
     # Most jobs arrive on the planned day, some a day later (inside the promise's margin), a few two.
     slip = rng.choices([0, 1, 2], weights=[74, 24, 2])[0]
     finished_on = calendar.add_business_days(estimate.planned_delivery, slip)
@@ -214,7 +216,7 @@ def _past_order(rng, owner, product: Product, *, day: date, now: datetime, calen
         pages_per_copy=pages, rush=rush, course_code=course, term=term if course else None,
         instructor=user.name if course else None, enrollment=enrollment, price_cents=quote.total_cents,
         price_lines=[[line.label, line.cents] for line in quote.lines],
-        delivery_method=DeliveryMethod(address.kind.value), address_id=address.id, ship_to=address.snapshot(),
+        delivery_method=address.kind, address_id=address.id, ship_to=address.snapshot(),
         billing_account_id=account.id, billing=account.snapshot(), promise_date=estimate.delivery,
         expected_date=estimate.delivery, planned_date=estimate.planned_delivery, placed_at=placed_at,
         updated_at=placed_at)

@@ -8,7 +8,7 @@ from portal.home import blueprint
 from portal.database import utcnow
 from portal.orders import reorders
 from portal.orders.services import open_orders
-from portal.promises.services import shop_today
+from portal.shop.clock import shop_today
 from portal.web import render
 
 

@@ -23,6 +23,7 @@ from portal.mailers import rules
 from portal.mailers.models import ColumnMapping, MailingList
 from portal.promises import services as promises
 from portal.promises.rules import Estimate
+from portal.shop.delivery import DeliveryMethod
 
 LIST_FIELD = "mailing_list"
 
@@ -408,7 +409,7 @@ def configure_mailer(config, form, owner: User, problems: dict[str, str], *, now
     problem = rules.mail_class_problem(mail_class, job.pieces)
     if problem:
         problems["mail_class"] = problem
-    estimate = config.estimate(delivery_method="pickup", now=now) if now is not None else None
+    estimate = config.estimate(delivery_method=DeliveryMethod.PICKUP, now=now) if now is not None else None
     if estimate is not None and "mail_date" not in problems:
         job.mail_date_problem = rules.mail_promise(
             ready=estimate.ready, mail_date=job.mail_date,

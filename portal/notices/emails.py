@@ -15,7 +15,7 @@ from portal.accounts.models import User
 from portal.notices import links, rules
 from portal.notices.rules import Channel, NoticeKind
 from portal.orders.models import Order
-from portal.web.filters import day, long_day, money
+from portal.shop.formats import day, long_day, money
 
 
 class Undeliverable(ValueError):

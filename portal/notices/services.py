@@ -21,7 +21,7 @@ from portal.failures import Conflict, NotAllowed
 from portal.notices import emails, rules
 from portal.notices.models import Announcement, Notice, NoticePreference, NoticeStatus
 from portal.notices.rules import Channel, NoticeKind
-from portal.orders import services as order_services  # its Page; it calls announce() (a cycle, so by module)
+from portal.shop.paging import Page
 from portal.orders.models import Order, OrderEvent, OrderStatus
 
 log = logging.getLogger("portal.notices")
@@ -129,14 +129,14 @@ def save_preferences(user: User, *, wanted: set[tuple[str, str]]) -> None:
     db.session.flush()
 
 
-def inbox(user: User, *, page: int = 1, per_page: int = 25) -> order_services.Page:
+def inbox(user: User, *, page: int = 1, per_page: int = 25) -> Page:
     """The person's notices in the portal, newest first. Two queries."""
     where = (Notice.recipient_id == user.id, Notice.channel == Channel.PORTAL)
     total = db.session.scalar(select(func.count()).select_from(Notice).where(*where))
     page = max(1, min(page, max(1, math.ceil(total / per_page))))
     items = list(db.session.scalars(select(Notice).where(*where).order_by(Notice.created_at.desc(), Notice.id.desc())
                                     .limit(per_page).offset((page - 1) * per_page)))
-    return order_services.Page(items, page, per_page, has_next=page * per_page < total, total=total)
+    return Page(items, page, per_page, has_next=page * per_page < total, total=total)
 
 
 def unread_count(user: User) -> int:
@@ -176,7 +176,7 @@ def order_by_number(number: str) -> Order:
     return order
 
 
-def announcements_of(order: Order, *, page: int = 1, per_page: int = 25) -> order_services.Page:
+def announcements_of(order: Order, *, page: int = 1, per_page: int = 25) -> Page:
     """Everything announced about an order, newest first, each with its notices and their
     recipients (staff see who was told what, and how delivery went). Four queries."""
     total = db.session.scalar(select(func.count()).select_from(Announcement).where(Announcement.order_id == order.id))
@@ -185,10 +185,10 @@ def announcements_of(order: Order, *, page: int = 1, per_page: int = 25) -> orde
         select(Announcement).where(Announcement.order_id == order.id)
         .options(selectinload(Announcement.notices).joinedload(Notice.recipient))
         .order_by(Announcement.at.desc(), Announcement.id.desc()).limit(per_page).offset((page - 1) * per_page)))
-    return order_services.Page(items, page, per_page, has_next=page * per_page < total, total=total)
+    return Page(items, page, per_page, has_next=page * per_page < total, total=total)
 
 
-def failed_notices(*, page: int = 1, per_page: int = 25) -> order_services.Page:
+def failed_notices(*, page: int = 1, per_page: int = 25) -> Page:
     """Emails parked as failed, newest first, with their order and recipient. Two queries."""
     where = (Notice.channel == Channel.EMAIL, Notice.status == NoticeStatus.FAILED)
     total = db.session.scalar(select(func.count()).select_from(Notice).where(*where))
@@ -196,7 +196,7 @@ def failed_notices(*, page: int = 1, per_page: int = 25) -> order_services.Page:
     items = list(db.session.scalars(
         select(Notice).where(*where).options(joinedload(Notice.order), joinedload(Notice.recipient))
         .order_by(Notice.created_at.desc(), Notice.id.desc()).limit(per_page).offset((page - 1) * per_page)))
-    return order_services.Page(items, page, per_page, has_next=page * per_page < total, total=total)
+    return Page(items, page, per_page, has_next=page * per_page < total, total=total)
 
 
 def resend(notice_id: int, *, now: datetime) -> Notice:

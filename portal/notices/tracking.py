@@ -15,6 +15,7 @@ from portal.notices import links, rules
 from portal.notices.models import Announcement, TrackingLookup
 from portal.notices.rules import NoticeKind
 from portal.orders.models import Order, OrderStatus
+from portal.shop.delivery import DeliveryMethod
 
 
 class RateLimited(Exception):
@@ -40,7 +41,7 @@ class Tracking:
     promise_date: date
     expected_date: date
     delivered_on: date | None
-    delivery_method: str
+    delivery_method: DeliveryMethod
     steps: list[Step]
     carrier: str | None = None
     tracking_number: str | None = None

@@ -24,7 +24,9 @@ from portal.failures import NotAllowed
 from portal.orders import rules
 from portal.orders.forms import CheckoutForm, configuration_args
 from portal.promises import services as promises
+from portal.shop.clock import shop_today
 from portal.web.forms import choices
+from portal.shop.delivery import DeliveryMethod
 
 
 @dataclass
@@ -49,7 +51,7 @@ class Checkout:
 
     @property
     def delivery_method(self) -> str:
-        return self.address.kind.value if self.address else "campus"
+        return self.address.kind if self.address else DeliveryMethod.CAMPUS
 
     @property
     def quote(self):
@@ -89,7 +91,7 @@ def build(user: User, values: MultiDict | None, *, now: datetime) -> Checkout:
     Another customer's file, address or billing account id in the values aborts with 404.
     """
     values = values if values is not None else MultiDict()
-    today = promises.shop_today(now)
+    today = shop_today(now)
     config_values = configuration_args(values)
     try:
         product = catalog.product_by_slug(config_values.get("product", ""))

@@ -14,6 +14,7 @@ from portal.database import UTCDateTime, enum_column, utcnow
 from portal.documents.models import StoredFile
 from portal.extensions import db
 from portal.mailers.rules import MailClass
+from portal.shop.delivery import DeliveryMethod
 
 
 class OrderStatus(enum.StrEnum):
@@ -49,17 +50,6 @@ STATUS_LABELS = {
     OrderStatus.ON_HOLD: "On hold",
     OrderStatus.CANCELLED: "Cancelled",
 }
-
-
-class DeliveryMethod(enum.StrEnum):
-    CAMPUS = "campus"
-    PICKUP = "pickup"
-    CARRIER = "carrier"
-
-    @property
-    def label(self) -> str:
-        return {"campus": "Campus delivery", "pickup": "Pickup at the shop",
-                "carrier": "Carrier shipping"}[self.value]
 
 
 class CopyrightStatus(enum.StrEnum):

@@ -25,8 +25,9 @@ from portal.orders import rules
 from portal.orders.models import Order, OrderEvent, OrderFile, OrderStatus
 from portal.orders.services import place_order
 from portal.promises import services as promises
-from portal.promises.services import shop_today
-from portal.web.filters import money
+from portal.shop.clock import shop_today
+from portal.shop.formats import money
+from portal.shop.delivery import DeliveryMethod
 
 
 def job_values_from(order: Order, *, today: date, replacements: dict[int, int] | None = None) -> MultiDict:
@@ -92,7 +93,7 @@ class ReorderPlan:
     def estimate(self):
         if self.config is None or "product" in self.problems or self.config.problems:
             return None
-        return self.config.estimate(delivery_method=self.address.kind.value if self.address else "campus",
+        return self.config.estimate(delivery_method=self.address.kind if self.address else DeliveryMethod.CAMPUS,
                                     now=self.now)
 
     @property

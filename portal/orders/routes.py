@@ -17,7 +17,7 @@ from portal.failures import NotAllowed, ValidationFailed
 from portal.accounts.services import notes_about
 from portal.documents import services as documents
 from portal.orders import blueprint, checkout as checkout_page, reorders, services
-from portal.promises.services import shop_today
+from portal.shop.clock import shop_today
 from portal.web import render
 from portal.web.navigation import invalid_status, redirect_to
 

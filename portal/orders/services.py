@@ -17,9 +17,11 @@ from portal.failures import NotAllowed
 from portal.mailers import services as mailers
 from portal.notices import services as notices
 from portal.orders import rules
-from portal.orders.models import DeliveryMethod, Order, OrderEvent, OrderFile, OrderStatus
+from portal.orders.models import Order, OrderEvent, OrderFile, OrderStatus
 from portal.promises import services as promises
-from portal.promises.services import shop_today
+from portal.shop.clock import shop_today
+from portal.shop.delivery import DeliveryMethod
+from portal.shop.paging import Page
 
 
 @dataclass
@@ -31,7 +33,7 @@ class CheckoutDefaults:
 
     @property
     def delivery_method(self) -> str:
-        return self.address.kind.value if self.address else DeliveryMethod.CAMPUS.value
+        return self.address.kind if self.address else DeliveryMethod.CAMPUS
 
 
 def checkout_defaults(user: User) -> CheckoutDefaults:
@@ -65,7 +67,7 @@ def place_order(*, customer: User, config: Configuration, address: Address, acco
         return existing
     require_complete(config)
     quote = config.quote()
-    estimate = config.estimate(delivery_method=address.kind.value, now=now)
+    estimate = config.estimate(delivery_method=address.kind, now=now)
     waits = billing_rules.needs_approval(threshold_cents=account.approval_threshold_cents,
                                          price_cents=quote.total_cents)
     order = Order(
@@ -79,7 +81,7 @@ def place_order(*, customer: User, config: Configuration, address: Address, acco
         course_code=config.course_code or None, term=config.term or None,
         instructor=config.instructor or None, enrollment=config.enrollment,
         price_cents=quote.total_cents, price_lines=[[line.label, line.cents] for line in quote.lines],
-        delivery_method=DeliveryMethod(address.kind.value), address_id=address.id,
+        delivery_method=address.kind, address_id=address.id,
         ship_to=address.snapshot(), billing_account_id=account.id, billing=account.snapshot(),
         need_by=need_by, promise_date=estimate.delivery, expected_date=estimate.delivery,
         placed_at=now, updated_at=now)
@@ -102,25 +104,6 @@ def place_order(*, customer: User, config: Configuration, address: Address, acco
     db.session.flush()
     notices.announce(order, "approval_needed" if waits else "received", now=now, actor=customer)
     return order
-
-
-@dataclass
-class Page:
-    """One page of a list: its rows, and whether there are newer or older ones."""
-
-    items: list
-    page: int
-    per_page: int
-    has_next: bool
-    total: int | None = None  # when the list counts its rows (the staff queue does; order history does not)
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def pages(self) -> int | None:
-        return None if self.total is None else max(1, -(-self.total // self.per_page))
 
 
 # What order lists show: plain rows of these columns keep a page of 25 cheap whatever the history.

@@ -20,48 +20,12 @@ from datetime import date, datetime, time, timedelta
 from math import ceil
 from typing import Iterable, Mapping, Sequence
 
+from portal.shop.calendar import ShopCalendar
+from portal.shop.delivery import DeliveryMethod
 
-TRANSIT_DAYS = {"pickup": 0, "campus": 1, "carrier": 3}
+
+TRANSIT_DAYS = {DeliveryMethod.PICKUP: 0, DeliveryMethod.CAMPUS: 1, DeliveryMethod.CARRIER: 3}
 PROOF_ROUND_TRIP_DAYS = 2
-
-
-@dataclass(frozen=True)
-class ShopCalendar:
-    """Business days: Monday to Friday, except federal holidays and the shop's own closures."""
-
-    closed: frozenset[date] = frozenset()
-
-    def is_business_day(self, day: date) -> bool:
-        return day.weekday() < 5 and day not in self.closed
-
-    def on_or_after(self, day: date) -> date:
-        while not self.is_business_day(day):
-            day += timedelta(days=1)
-        return day
-
-    def next_business_day(self, day: date) -> date:
-        return self.on_or_after(day + timedelta(days=1))
-
-    def add_business_days(self, day: date, count: int) -> date:
-        """The business day `count` business days after `day` (itself when count is 0)."""
-        day = self.on_or_after(day)
-        for _ in range(count):
-            day = self.next_business_day(day)
-        return day
-
-    def business_days_between(self, start: date, end: date) -> int:
-        """Business days after `start` up to and including `end`; negative when `end` is earlier."""
-        if end < start:
-            return -self.business_days_between(end, start)
-        days, day = 0, start
-        while day < end:
-            day += timedelta(days=1)
-            days += self.is_business_day(day)
-        return days
-
-
-def build_calendar(holidays: Iterable[date], closures: Iterable[date]) -> ShopCalendar:
-    return ShopCalendar(closed=frozenset(holidays) | frozenset(closures))
 
 
 def start_day(ordered_at: datetime, *, cutoff: time, calendar: ShopCalendar) -> date:
@@ -216,7 +180,7 @@ class Estimate:
 
 def estimate(*, ordered_at: datetime, cutoff: time, capacity: Capacity, work: Sequence[Work],
              backlog: Mapping[str, float], proof_days: int, buffer_days: int,
-             delivery_method: str) -> Estimate:
+             delivery_method: DeliveryMethod) -> Estimate:
     """The delivery date for a job ordered at `ordered_at` (shop time) behind `backlog` minutes of
     queued work per station."""
     calendar = capacity.calendar
@@ -240,7 +204,7 @@ class OpenJob:
     promise: date
     placed: date
     remaining: tuple[Work, ...]
-    delivery_method: str
+    delivery_method: DeliveryMethod
     held: bool = False
     proof_days: int = 0  # a proof still to go out or come back
     proof_from: date | None = None  # when the proof went out
@@ -380,13 +344,13 @@ def weekly_kept(days: Iterable[tuple[date, int, int]], *, today: date, weeks: in
 class Alternative:
     label: str
     rush: bool
-    delivery_method: str
+    delivery_method: DeliveryMethod
     delivery: date
 
     @property
     def code(self) -> str:
         """"rush", "pickup" or "rush+pickup": what checkout changes to take this way."""
-        return "+".join(part for part, wanted in (("rush", self.rush), ("pickup", self.delivery_method == "pickup"))
+        return "+".join(part for part, wanted in (("rush", self.rush), ("pickup", self.delivery_method == DeliveryMethod.PICKUP))
                         if wanted)
 
 

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
 from typing import Mapping
 
-import holidays
 from flask import current_app, g, has_app_context
 from sqlalchemy import case, delete, func, select
 from sqlalchemy.orm import joinedload
@@ -18,34 +16,17 @@ from portal.failures import ValidationFailed
 from portal.orders.models import Order, OrderStatus
 from portal.promises import rules
 from portal.promises.models import Calibration, Closure, OrderWork, Station, StationDowntime, StationLoad
-from portal.web.filters import shop_zone
+from portal.shop.calendar import ShopCalendar, calendar_around, calendar_years
+from portal.shop.clock import cutoff, shop_time, shop_today
+from portal.shop.delivery import DeliveryMethod
 
 
-@lru_cache(maxsize=64)
-def federal_holidays(year: int) -> frozenset[date]:
-    return frozenset(holidays.country_holidays("US", years=year, observed=True).keys())
-
-
-def shop_calendar(around: date) -> rules.ShopCalendar:
+def shop_calendar(around: date) -> ShopCalendar:
     """Weekends, US federal holidays and the shop's closures, from a year before to two after."""
-    years = range(around.year - 1, around.year + 3)
-    closed = frozenset().union(*(federal_holidays(year) for year in years))
+    years = calendar_years(around)
     closures = db.session.scalars(select(Closure.day).where(
         Closure.day >= date(years[0], 1, 1), Closure.day <= date(years[-1], 12, 31)))
-    return rules.build_calendar(closed, closures)
-
-
-def cutoff() -> time:
-    hours, minutes = current_app.config["ORDER_CUTOFF"].split(":")
-    return time(int(hours), int(minutes))
-
-
-def shop_time(moment: datetime) -> datetime:
-    return moment.astimezone(shop_zone())
-
-
-def shop_today(now: datetime) -> date:
-    return shop_time(now).date()
+    return calendar_around(around, closures)
 
 
 PERCENTILE = 0.98  # promises are calibrated to hold for this share of jobs
@@ -121,7 +102,7 @@ def shop_state(now: datetime) -> ShopState:
 NOT_QUEUED = (OrderStatus.ON_HOLD, OrderStatus.AWAITING_APPROVAL, OrderStatus.CANCELLED, OrderStatus.DELIVERED)
 
 
-def estimate_for(job: Job, *, delivery_method: str, now: datetime, state: ShopState | None = None) -> rules.Estimate:
+def estimate_for(job: Job, *, delivery_method: DeliveryMethod, now: datetime, state: ShopState | None = None) -> rules.Estimate:
     """The promise for this job if it were ordered now: behind the work queued at each station
     (rush work only behind other rush work), plus its proof, buffer and transit."""
     state = state or shop_state(now)
@@ -131,16 +112,16 @@ def estimate_for(job: Job, *, delivery_method: str, now: datetime, state: ShopSt
                           buffer_days=state.buffer_for(job.product_id), delivery_method=delivery_method)
 
 
-def ways_to_meet(job: Job, *, rush_surcharge_percent: int, delivery_method: str, need_by: date,
+def ways_to_meet(job: Job, *, rush_surcharge_percent: int, delivery_method: DeliveryMethod, need_by: date,
                  now: datetime) -> list[rules.Alternative]:
     """What would arrive by the need-by date instead: rush, pickup at the shop, or both."""
     variants = []
     if rush_surcharge_percent and not job.rush:
         variants.append((f"Rush (+{rush_surcharge_percent}%)", True, delivery_method))
-    if delivery_method != "pickup":
-        variants.append(("Pickup at the shop", job.rush, "pickup"))
+    if delivery_method != DeliveryMethod.PICKUP:
+        variants.append(("Pickup at the shop", job.rush, DeliveryMethod.PICKUP))
         if rush_surcharge_percent and not job.rush:
-            variants.append((f"Rush (+{rush_surcharge_percent}%) and pickup at the shop", True, "pickup"))
+            variants.append((f"Rush (+{rush_surcharge_percent}%) and pickup at the shop", True, DeliveryMethod.PICKUP))
     alternatives = []
     for label, with_rush, method in variants:
         estimate = estimate_for(replace(job, rush=with_rush), delivery_method=method, now=now)
@@ -205,7 +186,7 @@ def open_jobs(today: date) -> tuple[list[rules.OpenJob], dict[int, Order]]:
                 and order.id not in proofed:
             proof_days = rules.PROOF_ROUND_TRIP_DAYS
         jobs.append(rules.OpenJob(order.id, order.rush, order.promise_date, shop_today(order.placed_at),
-                                  tuple(remaining[order.id]), order.delivery_method.value,
+                                  tuple(remaining[order.id]), order.delivery_method,
                                   held=order.status == OrderStatus.ON_HOLD, proof_days=proof_days,
                                   proof_from=proof_from))
     return jobs, orders
@@ -333,10 +314,6 @@ def calibration_history(limit: int = 40) -> list[tuple[Calibration, str]]:
     return [(run, name) for run, name in db.session.execute(
         select(Calibration, Product.name).join(Product, Product.id == Calibration.product_id)
         .order_by(Calibration.computed_at.desc(), Calibration.id.desc()).limit(limit))]
-
-
-def earliest_need_by(now: datetime) -> date:
-    return shop_today(now) + timedelta(days=1)
 
 
 def add_closure(*, day: date | None, reason: str, now: datetime) -> Closure:

@@ -25,7 +25,8 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from portal.accounts.models import Department, DepartmentKind, Role, User
-from portal.addresses.models import Address, AddressKind
+from portal.addresses.models import Address
+from portal.shop.delivery import DeliveryMethod
 from portal.billing.models import AccountHolder, BillingAccount
 from portal.catalog import forms as catalog_forms
 from portal.catalog import services as catalog
@@ -42,7 +43,8 @@ from portal.orders.models import Order, OrderStatus
 from portal.promises import rules, services
 from portal.promises.models import Station, StationDowntime
 from portal.queue import services as queue
-from portal.web.filters import shop_zone
+from portal.shop import clock
+from portal.shop.calendar import ShopCalendar
 
 S = OrderStatus
 # Orders per business day: product, mean arrivals, quantities. Course packs peak before each term.
@@ -63,7 +65,6 @@ SLOW_DAY = (0.88, 1.04)  # the share of a station's minutes actually worked on a
 WORK_SPREAD = 0.18  # real minutes vary around the planned ones (log-normal)
 PROOF_ANSWER_DAYS = [0] * 55 + [1] * 35 + [2] * 10  # business days a customer takes to approve a proof
 CARRIER_DAYS = [3] * 92 + [2] * 6 + [4] * 2
-KINDS = {"campus": AddressKind.CAMPUS, "pickup": AddressKind.PICKUP, "carrier": AddressKind.CARRIER}
 
 
 def blank_pdf(pages: int) -> bytes:
@@ -134,8 +135,8 @@ class Shop:
             person = User(email=f"customer{n}@sim.example.edu", name=f"Customer {n}", password_hash="-")
             db.session.add(person)
             db.session.flush()
-            method = self.rng.choices(list(KINDS), weights=[60, 28, 12])[0]
-            db.session.add(Address(user_id=person.id, label="Office", kind=KINDS[method], recipient=person.name,
+            method = self.rng.choices(list(DeliveryMethod), weights=[60, 28, 12])[0]
+            db.session.add(Address(user_id=person.id, label="Office", kind=method, recipient=person.name,
                                    building="Day Hall", room="100", street1="1 Main St", city="Ithaca", state="NY",
                                    postal_code="14850", is_default=True))
             db.session.add(AccountHolder(account_id=account.id, user_id=person.id, is_default=True))
@@ -148,7 +149,7 @@ class Shop:
         self.calendar = services.shop_calendar(date.today())
 
     def at(self, day: date, hour: float) -> datetime:
-        local = datetime.combine(day, time(int(hour), int(hour % 1 * 60)), tzinfo=shop_zone())
+        local = datetime.combine(day, time(int(hour), int(hour % 1 * 60)), tzinfo=clock.shop_zone())
         return local.astimezone(timezone.utc)
 
     def arrivals(self, day: date) -> list[tuple[float, str, int]]:
@@ -224,9 +225,9 @@ class Shop:
         db.session.flush()
         return mailing
 
-    def work_the_day(self, day: date, calendar: rules.ShopCalendar) -> None:
+    def work_the_day(self, day: date, calendar: ShopCalendar) -> None:
         """Each station works its available steps in priority order with the minutes it has today."""
-        cutoff = services.cutoff()
+        cutoff = clock.cutoff()
         end = self.at(day, 16.5)
         minutes = {}
         for code, station in self.stations.items():
@@ -235,8 +236,8 @@ class Shop:
                 db.session.add(StationDowntime(station_id=station.id, day=day, reason="Breakdown"))
             minutes[code] = 0 if down else station.minutes_per_day * self.rng.uniform(*SLOW_DAY)
         ready = [job for job in self.jobs.values() if job.steps
-                 and services.shop_time(job.placed).date() <= day
-                 and not (services.shop_time(job.placed).date() == day and services.shop_time(job.placed).time() >= cutoff)]
+                 and clock.shop_time(job.placed).date() <= day
+                 and not (clock.shop_time(job.placed).date() == day and clock.shop_time(job.placed).time() >= cutoff)]
         ready.sort(key=lambda j: (not j.rush, j.promise, j.placed))
         progress = True
         while progress:  # a step finished today can free the next step for the same day
@@ -276,18 +277,18 @@ class Shop:
             if FORWARD.index(order.status) < FORWARD.index(to):
                 queue.move_job(order, to=to, seen=order.status, actor=self.staff, now=now)
 
-    def _finish(self, job: Job, day: date, calendar: rules.ShopCalendar) -> None:
+    def _finish(self, job: Job, day: date, calendar: ShopCalendar) -> None:
         """The job is done: ready; the carrier takes it the same afternoon; most pickups come that day."""
         order = db.session.get(Order, job.order_id)
         for to in (S.PREPRESS, S.PRINTING, S.FINISHING, S.READY):
             if FORWARD.index(order.status) < FORWARD.index(to):
                 queue.move_job(order, to=to, seen=order.status, actor=self.staff, now=self.at(day, 16.5))
         job.ready_on = day
-        method = order.delivery_method.value
-        if method == "carrier":
+        method = order.delivery_method
+        if method == DeliveryMethod.CARRIER:
             self._move(order, S.SHIPPED, day, 16.75, carrier="UPS", tracking_number=f"1Z{order.id:010d}")
             job.arrive_on = calendar.add_business_days(day, self.rng.choice(CARRIER_DAYS))
-        elif method == "pickup" and self.rng.random() < 0.7:
+        elif method == DeliveryMethod.PICKUP and self.rng.random() < 0.7:
             self._move(order, S.DELIVERED, day, 16.9, received_by=order.customer.name)
             job.delivered_on = day
 
@@ -309,12 +310,12 @@ class Shop:
             if job.delivered_on or job.ready_on is None or job.ready_on >= day:
                 continue
             order = db.session.get(Order, job.order_id)
-            method = order.delivery_method.value
-            if method == "carrier":
+            method = order.delivery_method
+            if method == DeliveryMethod.CARRIER:
                 if job.arrive_on == day:
                     self._move(order, S.DELIVERED, day, 12, received_by="Front desk")
                     job.delivered_on = day
-            elif method == "campus":
+            elif method == DeliveryMethod.CAMPUS:
                 self._move(order, S.SHIPPED, day, 9)
                 self._move(order, S.DELIVERED, day, 13, received_by="Department office")
                 job.delivered_on = day

@@ -33,9 +33,9 @@ def job_tickets(numbers: list[str]) -> Response:
     if not orders:
         abort(404)
     tickets = [dict(order=order, url=job_url(order), qr=qr_code(job_url(order)),
-                    stage=rules.stage_label(order.status, order.delivery_method.value),
+                    stage=rules.stage_label(order.status, order.delivery_method),
                     routing=rules.routing(needs_proof=order.product.needs_proof,
-                                          delivery_method=order.delivery_method.value,
+                                          delivery_method=order.delivery_method,
                                           product_kind=order.product.kind.value, product_slug=order.product.slug))
                for order in orders]
     name = f"ticket-{orders[0].number}.pdf" if len(orders) == 1 else f"tickets-{len(orders)}-jobs.pdf"

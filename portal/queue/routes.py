@@ -12,7 +12,7 @@ from portal.documents import services as documents
 from portal.extensions import db
 from portal.failures import Conflict, NotAllowed, ValidationFailed
 from portal.orders.models import OrderStatus
-from portal.promises.services import shop_today
+from portal.shop.clock import shop_today
 from portal.queue import blueprint, forms, paperwork, rules, services
 from portal.web import render, staff_required
 from portal.web.navigation import invalid_status, redirect_to
@@ -34,7 +34,7 @@ def job_flags(order, today: date):
 
 @blueprint.app_template_global()
 def stage_of(order) -> str:
-    return rules.stage_label(order.status, order.delivery_method.value)
+    return rules.stage_label(order.status, order.delivery_method)
 
 
 # What templates ask the rules about a job's moves (the facts come from job_facts(order)).
@@ -123,7 +123,7 @@ def move(number: str):
     try:
         services.move_job(order, to=to, seen=seen, actor=current_user, now=utcnow(), details=request.form)
         db.session.commit()
-        message = f"{order.number} is now in {rules.stage_label(to, order.delivery_method.value)}."
+        message = f"{order.number} is now in {rules.stage_label(to, order.delivery_method)}."
     except Conflict:
         db.session.rollback()
         error = services.what_changed(number, now=utcnow())

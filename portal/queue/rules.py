@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from portal.orders.models import OrderStatus as S
-from portal.promises.rules import PROOF_ROUND_TRIP_DAYS, ShopCalendar
+from portal.promises.rules import PROOF_ROUND_TRIP_DAYS
+from portal.shop.calendar import ShopCalendar
+from portal.shop.delivery import DeliveryMethod
 
 # The board's columns, in the order a job goes through them.
 STAGES = (S.RECEIVED, S.PREPRESS, S.PRINTING, S.FINISHING, S.READY, S.SHIPPED, S.ON_HOLD)
@@ -40,7 +42,7 @@ class JobFacts:
     """What the rules need to know about a job."""
 
     status: S
-    delivery_method: str = "campus"  # pickup, campus or carrier
+    delivery_method: DeliveryMethod = DeliveryMethod.CAMPUS
     needs_proof: bool = False
     proof: str | None = None  # None: no proof sent; "waiting", "approved" or "changes_requested"
     pending_readings: tuple[str, ...] = ()  # titles of readings whose copyright permission is pending
@@ -64,9 +66,9 @@ def refusal(job: JobFacts, to: S) -> str | None:
         return {None: "This job needs a proof: upload one and wait for the customer to approve it.",
                 "waiting": "The customer has not answered the proof yet.",
                 "changes_requested": "The customer asked for changes: upload a new proof."}[job.proof]
-    if to == S.SHIPPED and job.delivery_method == "pickup":
+    if to == S.SHIPPED and job.delivery_method == DeliveryMethod.PICKUP:
         return "This order is picked up at the shop: mark it picked up instead."
-    if to == S.DELIVERED and job.status == S.READY and job.delivery_method != "pickup":
+    if to == S.DELIVERED and job.status == S.READY and job.delivery_method != DeliveryMethod.PICKUP:
         return "Send it out on a campus run or ship it first."
     return None
 
@@ -80,7 +82,7 @@ def next_stage(job: JobFacts) -> S | None:
     if job.status == S.ON_HOLD:
         return job.held_from or S.RECEIVED
     if job.status == S.READY:
-        return S.DELIVERED if job.delivery_method == "pickup" else S.SHIPPED
+        return S.DELIVERED if job.delivery_method == DeliveryMethod.PICKUP else S.SHIPPED
     if job.status in (S.SHIPPED,):
         return S.DELIVERED
     moves = MOVES[job.status]
@@ -91,20 +93,20 @@ def needs_details(job: JobFacts, to: S) -> tuple[str, ...]:
     """The form fields a move needs (empty: one click does it)."""
     if to == S.ON_HOLD:
         return ("reason",)
-    if to == S.SHIPPED and job.delivery_method == "carrier":
+    if to == S.SHIPPED and job.delivery_method == DeliveryMethod.CARRIER:
         return ("carrier", "tracking_number")
     if to == S.DELIVERED:
         return ("received_by",)
     return ()
 
 
-def stage_label(status: S, delivery_method: str = "campus") -> str:
+def stage_label(status: S, delivery_method: DeliveryMethod = DeliveryMethod.CAMPUS) -> str:
     """The stage as the shop says it for this kind of delivery."""
     if status == S.READY:
-        return "Ready for pickup" if delivery_method == "pickup" else "Ready"
+        return "Ready for pickup" if delivery_method == DeliveryMethod.PICKUP else "Ready"
     if status == S.SHIPPED:
-        return "Out for delivery" if delivery_method == "campus" else "Shipped"
-    if status == S.DELIVERED and delivery_method == "pickup":
+        return "Out for delivery" if delivery_method == DeliveryMethod.CAMPUS else "Shipped"
+    if status == S.DELIVERED and delivery_method == DeliveryMethod.PICKUP:
         return "Picked up"
     return status.label
 
@@ -114,9 +116,9 @@ def action_label(job: JobFacts, to: S) -> str:
     if job.status == S.ON_HOLD and to != S.CANCELLED:
         return f"Resume in {stage_label(to, job.delivery_method)}"
     return {
-        S.READY: "Mark ready for pickup" if job.delivery_method == "pickup" else "Mark ready",
-        S.SHIPPED: "Send out on campus run" if job.delivery_method == "campus" else "Ship",
-        S.DELIVERED: "Mark picked up" if job.delivery_method == "pickup" else "Mark delivered",
+        S.READY: "Mark ready for pickup" if job.delivery_method == DeliveryMethod.PICKUP else "Mark ready",
+        S.SHIPPED: "Send out on campus run" if job.delivery_method == DeliveryMethod.CAMPUS else "Ship",
+        S.DELIVERED: "Mark picked up" if job.delivery_method == DeliveryMethod.PICKUP else "Mark delivered",
         S.ON_HOLD: "Put on hold",
         S.CANCELLED: "Cancel job",
     }.get(to, f"Move to {stage_label(to, job.delivery_method)}")
@@ -129,21 +131,21 @@ def event_message(job: JobFacts, to: S, details: dict[str, str]) -> str:
         return f"On hold: {details.get('reason', '')}"
     if job.status == S.ON_HOLD and to != S.CANCELLED:
         return f"Back in {stage_label(to, method)}."
-    if to == S.SHIPPED and method == "carrier":
+    if to == S.SHIPPED and method == DeliveryMethod.CARRIER:
         return f"Shipped by {details.get('carrier', '')}, tracking number {details.get('tracking_number', '')}."
     if to == S.DELIVERED:
-        return f"{'Picked up' if method == 'pickup' else 'Delivered'}; received by {details.get('received_by', '')}."
+        return f"{'Picked up' if method == DeliveryMethod.PICKUP else 'Delivered'}; received by {details.get('received_by', '')}."
     return {
         S.PREPRESS: "Files checked; in prepress.",
         S.PRINTING: "On the press.",
         S.FINISHING: "Printed; in finishing.",
-        S.READY: "Ready for pickup at the shop." if method == "pickup" else "Finished and packed, ready to go.",
+        S.READY: "Ready for pickup at the shop." if method == DeliveryMethod.PICKUP else "Finished and packed, ready to go.",
         S.SHIPPED: "Out for delivery on today's campus run.",
         S.CANCELLED: "Cancelled by the shop.",
     }.get(to, f"Moved to {stage_label(to, method)}.")
 
 
-def routing(*, needs_proof: bool, delivery_method: str, product_kind: str, product_slug: str = "") -> list[tuple[str, str]]:
+def routing(*, needs_proof: bool, delivery_method: DeliveryMethod, product_kind: str, product_slug: str = "") -> list[tuple[str, str]]:
     """The stages a job goes through, each with the station that does it (printed on the job ticket)."""
     press = "Wide-format printer" if product_slug == "poster" else "Digital press"
     finishing = {"course_pack": "Bindery", "mailer": "Mail preparation: addressing, sorting"}.get(
@@ -151,9 +153,9 @@ def routing(*, needs_proof: bool, delivery_method: str, product_kind: str, produ
     steps = [("Received", "Checked in"),
              ("Prepress", "Preflight and imposition" + (", proof to the customer" if needs_proof else "")),
              ("Printing", press), ("Finishing", finishing)]
-    if delivery_method == "pickup":
+    if delivery_method == DeliveryMethod.PICKUP:
         steps += [("Ready for pickup", "Pickup shelf"), ("Picked up", "Counter, signed for")]
-    elif delivery_method == "campus":
+    elif delivery_method == DeliveryMethod.CAMPUS:
         steps += [("Ready", "Campus run staging"), ("Out for delivery", "Campus delivery run"),
                   ("Delivered", "Signed for")]
     else:

@@ -23,11 +23,13 @@ from portal.extensions import db
 from portal.failures import Conflict, NotAllowed, ValidationFailed, written
 from portal.notices.services import announce
 from portal.orders.models import CopyrightStatus, Order, OrderEvent, OrderFile, OrderStatus
-from portal.orders.services import Page
 from portal.promises.models import OrderWork, Station
-from portal.promises.services import job_moved, shop_calendar, shop_today
+from portal.promises.services import job_moved, shop_calendar
+from portal.shop.clock import shop_today
+from portal.shop.paging import Page
 from portal.queue import rules
 from portal.queue.models import JobNote, Proof, ProofAnswer, Shipment, ShipmentKind
+from portal.shop.delivery import DeliveryMethod
 
 S = OrderStatus
 LIMITS = {"reason": 200, "carrier": 40, "tracking_number": 60, "received_by": 120}
@@ -42,7 +44,7 @@ def facts(order: Order) -> rules.JobFacts:
     latest = order.proofs[-1] if order.proofs else None
     proof = None if latest is None else (latest.answer.value if latest.answer else "waiting")
     pending = tuple(f.title for f in order.files if f.copyright_status == CopyrightStatus.PENDING)
-    return rules.JobFacts(status=order.status, delivery_method=order.delivery_method.value,
+    return rules.JobFacts(status=order.status, delivery_method=order.delivery_method,
                           needs_proof=order.product.needs_proof, proof=proof, pending_readings=pending,
                           held_from=order.held_from)
 
@@ -259,12 +261,12 @@ def _apply(order: Order, job_facts: rules.JobFacts, to: OrderStatus, details: di
     order.status = to
     job_moved(order, to=to)
     order.updated_at = now
-    if to == S.READY and method == "pickup":
+    if to == S.READY and method == DeliveryMethod.PICKUP:
         announce(order, "ready_for_pickup", now=now, actor=actor)
     elif to == S.SHIPPED:
         shipment = _shipment(order)
         shipment.dispatched_at, shipment.dispatched_by_id = now, actor.id
-        if method == "campus":
+        if method == DeliveryMethod.CAMPUS:
             shipment.kind, shipment.run_on = ShipmentKind.CAMPUS_RUN, shop_today(now)
             announce(order, "out_for_delivery", now=now, actor=actor)
         else:
@@ -281,8 +283,8 @@ def _apply(order: Order, job_facts: rules.JobFacts, to: OrderStatus, details: di
 
 def _shipment(order: Order) -> Shipment:
     if order.shipment is None:
-        kind = {"pickup": ShipmentKind.PICKUP, "campus": ShipmentKind.CAMPUS_RUN}.get(
-            order.delivery_method.value, ShipmentKind.CARRIER)
+        kind = {DeliveryMethod.PICKUP: ShipmentKind.PICKUP, DeliveryMethod.CAMPUS: ShipmentKind.CAMPUS_RUN}.get(
+            order.delivery_method, ShipmentKind.CARRIER)
         order.shipment = Shipment(kind=kind)
     return order.shipment
 
@@ -300,7 +302,7 @@ def what_changed(number: str, *, now: datetime) -> str:
     latest = db.session.scalar(select(OrderEvent).where(OrderEvent.order_id == order.id)
                                .options(joinedload(OrderEvent.actor))
                                .order_by(OrderEvent.at.desc(), OrderEvent.id.desc()).limit(1))
-    stage = rules.stage_label(order.status, order.delivery_method.value)
+    stage = rules.stage_label(order.status, order.delivery_method)
     who = latest.actor.name if latest and latest.actor else "Someone"
     when = rules.waiting_time(latest.at, now) + " ago" if latest else "just now"
     said = f" ({latest.message})" if latest and latest.message else ""

@@ -1,64 +1,14 @@
-"""Template filters and globals: money, dates in the shop's time zone, the shop's contact details."""
+"""Template filters and globals: money, dates in the shop's time zone (written by portal.shop.formats),
+the shop's contact details. Domains register their own filters (an address on one line, an order's
+cancel deadline) when their blueprint is registered."""
 from __future__ import annotations
 
 import os
-from datetime import date, datetime
-from functools import lru_cache
-from zoneinfo import ZoneInfo
-
 from urllib.parse import quote
 
-from flask import Flask, current_app, url_for
+from flask import Flask, url_for
 
-from portal.addresses.rules import one_line
-
-
-@lru_cache(maxsize=8)
-def _zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
-
-
-def shop_zone() -> ZoneInfo:
-    return _zone(current_app.config["TIMEZONE"])
-
-
-def money(cents: int | None) -> str:
-    if cents is None:
-        return "—"
-    sign = "-" if cents < 0 else ""
-    dollars, rest = divmod(abs(int(cents)), 100)
-    return f"{sign}${dollars:,}.{rest:02d}"
-
-
-def day(value: date | None) -> str:
-    """Tue, Nov 24"""
-    return value.strftime("%a, %b %-d") if value else "—"
-
-
-def long_day(value: date | None) -> str:
-    """Tuesday, November 24, 2026"""
-    return value.strftime("%A, %B %-d, %Y") if value else "—"
-
-
-def moment(value: datetime | None) -> str:
-    """Nov 24, 2026, 3:05 PM in the shop's time zone."""
-    if value is None:
-        return "—"
-    local = value.astimezone(shop_zone())
-    return local.strftime("%b %-d, %Y, %-I:%M %p")
-
-
-def counted(count: int, noun: str) -> str:
-    """1 copy, 45 copies, 1,200 postcards."""
-    from portal.catalog.rules import plural
-
-    return plural(int(count), noun)
-
-
-def cancel_deadline(placed_at: datetime) -> datetime:
-    from portal.orders.rules import cancel_deadline as deadline
-
-    return deadline(placed_at)
+from portal.shop.formats import counted, day, long_day, moment, money
 
 
 def url_pattern(endpoint: str, param: str):
@@ -82,8 +32,6 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(long_day)
     app.add_template_filter(moment)
     app.add_template_filter(counted)
-    app.add_template_filter(cancel_deadline)
-    app.add_template_filter(one_line, "address_line")
     shop = {
         "name": app.config["SHOP_NAME"],
         "phone": app.config["SHOP_PHONE"],
