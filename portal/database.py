@@ -42,7 +42,6 @@ def deferred_transactions():
         _immediate_outside_requests.reset(token)
 
 
-@event.listens_for(Engine, "connect")
 def _on_connect(dbapi_connection, connection_record):
     if type(dbapi_connection).__module__.split(".")[0] != "sqlite3":
         return
@@ -55,10 +54,16 @@ def _on_connect(dbapi_connection, connection_record):
     cursor.close()
 
 
-@event.listens_for(Engine, "begin")
 def _on_begin(connection):
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("BEGIN IMMEDIATE" if wants_write_lock() else "BEGIN")
+
+
+def init_app(app) -> None:
+    """Called by create_app: SQLite pragmas at connect and BEGIN IMMEDIATE for writes (added once per process)."""
+    for name, listener in (("connect", _on_connect), ("begin", _on_begin)):
+        if not event.contains(Engine, name, listener):
+            event.listen(Engine, name, listener)
 
 
 class UTCDateTime(TypeDecorator):

@@ -40,6 +40,11 @@ def _list(list_id: int, *, staff_too: bool = False, edit: bool = False):
     return services.editable(mailing) if edit else mailing
 
 
+# What the configurator, checkout and order page templates use to show a mailer.
+blueprint.add_app_template_global(rules, "mailer_rules")
+blueprint.add_app_template_global(forms.order_args, "order_job_args")
+
+
 @blueprint.errorhandler(Conflict)
 def ordered_already(conflict: Conflict):
     """A change to a list that is on an order: nothing changes, the proof page says why."""

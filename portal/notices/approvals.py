@@ -6,7 +6,6 @@ The links are signed, expire, and are good for one decision: a GET only shows wh
 from __future__ import annotations
 
 import hmac
-import secrets
 from datetime import datetime
 
 from sqlalchemy import update
@@ -14,22 +13,13 @@ from sqlalchemy import update
 from portal.accounts.models import User
 from portal.extensions import db
 from portal.failures import Conflict, NotAllowed, written
-from portal.notices import links
+from portal.notices import links, services
 from portal.notices.links import LinkExpired
 from portal.notices.models import ApprovalRequest
 from portal.notices.rules import Decision, NoticeKind
 from portal.orders.models import Order, OrderEvent, OrderStatus
 
 REASON_LIMIT = 1000
-
-
-def open_request(order: Order, approver: User, *, now: datetime) -> str:
-    """Asks `approver` to decide on `order`; returns the signed token the emailed links carry."""
-    approval = ApprovalRequest(order_id=order.id, approver_id=approver.id, nonce=secrets.token_urlsafe(32),
-                              created_at=now, expires_at=now + links.days("APPROVAL_LINK_DAYS"), reason="")
-    db.session.add(approval)
-    db.session.flush()
-    return links.sign({"r": approval.id, "n": approval.nonce}, purpose="approval", now=now)
 
 
 def find(token: str, *, now: datetime) -> ApprovalRequest:
@@ -73,8 +63,6 @@ def decide(token: str, *, decision: Decision, reason: str, now: datetime) -> App
 
 
 def _apply(order: Order, approver: User, decision: Decision, reason: str, *, now: datetime) -> None:
-    from portal.notices import services
-
     services.mark_done(approver, order, NoticeKind.APPROVAL_NEEDED, now=now)
     order.updated_at = now
     if decision == Decision.APPROVED:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import math
+import secrets
 from datetime import datetime
 
 from sqlalchemy import delete, func, select, update
@@ -18,11 +19,11 @@ from portal.accounts.models import User
 from portal.billing.models import BillingAccount
 from portal.extensions import db
 from portal.failures import Conflict, NotAllowed
-from portal.notices import emails, rules
-from portal.notices.models import Announcement, Notice, NoticePreference, NoticeStatus
+from portal.notices import emails, links, rules
+from portal.notices.models import Announcement, ApprovalRequest, Notice, NoticePreference, NoticeStatus
 from portal.notices.rules import Channel, NoticeKind
-from portal.shop.paging import Page
 from portal.orders.models import Order, OrderEvent, OrderStatus
+from portal.shop.paging import Page
 
 log = logging.getLogger("portal.notices")
 
@@ -31,6 +32,20 @@ KINDS = tuple(kind.value for kind in NoticeKind)
 DELAY_STATUSES = (OrderStatus.RECEIVED, OrderStatus.PREPRESS, OrderStatus.PRINTING, OrderStatus.FINISHING,
                   OrderStatus.READY, OrderStatus.SHIPPED, OrderStatus.ON_HOLD)
 SESSION_FLAG = "notices_to_deliver"
+
+
+def announce_placed(order: Order, *, waits: bool, now: datetime, actor: User) -> None:
+    """An order was placed (orders.events.order_placed): it is received, or waits for its approver."""
+    announce(order, NoticeKind.APPROVAL_NEEDED if waits else NoticeKind.RECEIVED, now=now, actor=actor)
+
+
+def open_request(order: Order, approver: User, *, now: datetime) -> str:
+    """Asks `approver` to decide on `order`; returns the signed token the emailed links carry."""
+    approval = ApprovalRequest(order_id=order.id, approver_id=approver.id, nonce=secrets.token_urlsafe(32),
+                              created_at=now, expires_at=now + links.days("APPROVAL_LINK_DAYS"), reason="")
+    db.session.add(approval)
+    db.session.flush()
+    return links.sign({"r": approval.id, "n": approval.nonce}, purpose="approval", now=now)
 
 
 def announce(order: Order, kind: str, *, now: datetime, actor: User | None = None, **details) -> Announcement | None:
@@ -61,9 +76,7 @@ def announce(order: Order, kind: str, *, now: datetime, actor: User | None = Non
     for recipient in _recipients(order, kind):
         approval_token = None
         if kind == NoticeKind.APPROVAL_NEEDED:
-            from portal.notices import approvals
-
-            approval_token = approvals.open_request(order, recipient, now=now)
+            approval_token = open_request(order, recipient, now=now)
         for channel in rules.wanted_channels(kind, turned_off(recipient)):
             content = emails.compose(order, kind, recipient, channel=channel, details=details, actor=actor, now=now,
                                      approval_token=approval_token)

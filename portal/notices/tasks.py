@@ -16,6 +16,7 @@ from portal.background import at_start, in_app
 from portal.database import utcnow
 from portal.extensions import db, huey
 from portal.notices import delivery, services, tracking
+from portal.orders.events import order_placed
 
 log = logging.getLogger("portal.notices")
 
@@ -49,7 +50,6 @@ def sweep_outbox() -> None:
     in_app(run_sweep)
 
 
-@event.listens_for(Session, "after_commit")
 def _deliver_soon(session: Session) -> None:
     if session.info.pop(services.SESSION_FLAG, False):
         try:
@@ -58,6 +58,14 @@ def _deliver_soon(session: Session) -> None:
             log.warning("Could not queue notice delivery; the periodic sweep will send it", exc_info=True)
 
 
-@event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
     session.info.pop(services.SESSION_FLAG, None)
+
+
+def init_app(app) -> None:
+    """Called by create_app: deliver soon after a commit that wrote emails (forgotten on rollback), and
+    announce every order placed. Listeners are per process and added once, whatever the number of apps."""
+    for name, listener in (("after_commit", _deliver_soon), ("after_rollback", _forget)):
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
+    order_placed.connect(services.announce_placed)

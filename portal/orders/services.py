@@ -15,8 +15,7 @@ from portal.catalog.services import Configuration, require_complete
 from portal.extensions import db
 from portal.failures import NotAllowed
 from portal.mailers import services as mailers
-from portal.notices import services as notices
-from portal.orders import rules
+from portal.orders import events, rules
 from portal.orders.models import Order, OrderEvent, OrderFile, OrderStatus
 from portal.promises import services as promises
 from portal.shop.clock import shop_today
@@ -102,7 +101,7 @@ def place_order(*, customer: User, config: Configuration, address: Address, acco
                                        message="Waiting for the account's approver: the price is above "
                                                "its approval threshold."))
     db.session.flush()
-    notices.announce(order, "approval_needed" if waits else "received", now=now, actor=customer)
+    events.order_placed.send(order, waits=waits, now=now, actor=customer)
     return order
 
 
