@@ -14,7 +14,7 @@ from portal.database import utcnow
 from portal.extensions import db, login_manager
 from portal.failures import NotAllowed, ValidationFailed
 from portal.web import render, staff_required
-from portal.web.access import recent_sign_in_required
+from portal.accounts.access import recent_sign_in_required
 from portal.web.navigation import invalid_status, redirect_to
 
 

@@ -14,7 +14,7 @@ from portal.extensions import db
 from portal.failures import NotAllowed, ValidationFailed
 from portal.shop.clock import shop_today
 from portal.web import render
-from portal.web.access import recent_sign_in_required
+from portal.accounts.access import recent_sign_in_required
 from portal.web.forms import choices
 from portal.web.navigation import invalid_status, redirect_to
 
