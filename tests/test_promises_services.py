@@ -106,7 +106,7 @@ def test_a_short_simulation_runs_through_the_real_code(app, tmp_path):
     from flask_migrate import upgrade
 
     from portal import create_app
-    from portal.promises import simulation
+    from benchmarks import simulation
 
     scratch = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'sim.db'}",
                           "UPLOAD_DIR": str(tmp_path / "uploads")})
