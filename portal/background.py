@@ -12,6 +12,13 @@ log = logging.getLogger("portal")
 _app: Flask | None = None
 _app_lock = threading.Lock()
 _at_start = []
+_make_app = None
+
+
+def use_app_factory(make_app) -> None:
+    """The worker (worker.py) says how to make its app: background work knows no domain above it."""
+    global _make_app
+    _make_app = make_app
 
 
 def at_start(hook) -> None:
@@ -24,9 +31,9 @@ def worker_app() -> Flask:
     global _app
     with _app_lock:
         if _app is None:
-            from portal import create_app
-
-            _app = create_app()
+            if _make_app is None:
+                raise RuntimeError("No app factory: start the worker with huey_consumer worker.huey")
+            _app = _make_app()
             if not log.handlers:
                 handler = logging.StreamHandler()
                 handler.setFormatter(logging.Formatter("[%(asctime)s] %(levelname)s %(name)s: %(message)s"))
