@@ -9,10 +9,9 @@ from wtforms import (BooleanField, FieldList, Form, FormField, HiddenField, Inte
                      SelectField, StringField)
 from wtforms.validators import Length, NumberRange, Optional
 
-from portal.catalog.models import Product, ProductKind
+from portal.catalog.models import CopyrightStatus, Product, ProductKind
 from portal.catalog.rules import upcoming_terms
 from portal.documents.rules import title_from_name
-from portal.orders.models import CopyrightStatus
 from portal.web.forms import choices
 
 COPYRIGHT_CHOICES = choices((status.value, status.label) for status in CopyrightStatus)

@@ -14,6 +14,20 @@ from portal.extensions import db
 RATE = Numeric(10, 3)  # cents, to a thousandth: 4.5¢ a page is 4.500
 
 
+class CopyrightStatus(enum.StrEnum):
+    """A course-pack reading's copyright status, as the configurator asks it and the order keeps it."""
+
+    PUBLIC_DOMAIN = "public_domain"
+    PERMISSION_OBTAINED = "permission_obtained"
+    PENDING = "pending"
+    FAIR_USE = "fair_use"
+
+    @property
+    def label(self) -> str:
+        return {"public_domain": "Public domain", "permission_obtained": "Permission obtained",
+                "pending": "Permission pending", "fair_use": "Fair use"}[self.value]
+
+
 class ProductKind(enum.StrEnum):
     COURSE_PACK = "course_pack"
     MAILER = "mailer"

@@ -12,13 +12,13 @@ from portal.addresses.models import Address
 from portal.shop.delivery import DeliveryMethod
 from portal.billing.models import AccountHolder, BillingAccount
 from portal.catalog import rules as pricing
-from portal.catalog.models import Product
+from portal.catalog.models import CopyrightStatus, Product
 from portal.demo import sample_pdfs
 from portal.demo.catalog import load_catalog
 from portal.documents import services as documents
 from portal.extensions import db
 from portal.orders import rules as order_rules
-from portal.orders.models import (CopyrightStatus, Order, OrderEvent, OrderFile,
+from portal.orders.models import (Order, OrderEvent, OrderFile,
                                   OrderStatus)
 from portal.promises import rules as promise_rules
 from portal.promises import services as promises

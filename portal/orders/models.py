@@ -9,7 +9,7 @@ from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import Department, User
-from portal.catalog.models import Product
+from portal.catalog.models import CopyrightStatus, Product
 from portal.database import UTCDateTime, enum_column, utcnow
 from portal.documents.models import StoredFile
 from portal.extensions import db
@@ -50,18 +50,6 @@ STATUS_LABELS = {
     OrderStatus.ON_HOLD: "On hold",
     OrderStatus.CANCELLED: "Cancelled",
 }
-
-
-class CopyrightStatus(enum.StrEnum):
-    PUBLIC_DOMAIN = "public_domain"
-    PERMISSION_OBTAINED = "permission_obtained"
-    PENDING = "pending"
-    FAIR_USE = "fair_use"
-
-    @property
-    def label(self) -> str:
-        return {"public_domain": "Public domain", "permission_obtained": "Permission obtained",
-                "pending": "Permission pending", "fair_use": "Fair use"}[self.value]
 
 
 class Order(db.Model):

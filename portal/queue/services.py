@@ -17,12 +17,12 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.accounts.models import Department, Role, User
-from portal.catalog.models import Product
+from portal.catalog.models import CopyrightStatus, Product
 from portal.documents import services as documents
 from portal.extensions import db
 from portal.failures import Conflict, NotAllowed, ValidationFailed, written
 from portal.notices.services import announce
-from portal.orders.models import CopyrightStatus, Order, OrderEvent, OrderFile, OrderStatus
+from portal.orders.models import Order, OrderEvent, OrderFile, OrderStatus
 from portal.promises.models import OrderWork, Station
 from portal.promises.services import job_moved, shop_calendar
 from portal.shop.clock import shop_today
