@@ -60,6 +60,11 @@ test: system-packages $(VENV)/.installed-dev
 	$(call apt_install,$(TEST_PACKAGES))
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# The layers (.importlinter: nothing imports upward) and ruff's checks (ruff.toml).
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
+
 # The suite below the browser at a date about a year ahead (Debian's faketime): a time bomb fails the day it is written.
 LATER_DATE ?= $(shell date -u -d '+1 year' '+%Y-%m-%d 13:00:00')
 test-later: system-packages $(VENV)/.installed-dev
