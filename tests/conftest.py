@@ -5,14 +5,13 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-from pathlib import Path
 
 import pytest
 import time_machine
 from flask import has_app_context
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, text
 
 os.environ["PORTAL_ENV"] = "test"
 

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from portal.accounts.models import Preferences, SignInSession
+from portal.accounts.models import Preferences
 from portal.addresses.models import Address
 from portal.billing.models import AccountHolder, BillingAccount
 from portal.extensions import db
@@ -122,7 +122,7 @@ def test_a_budget_code_in_the_wrong_format_is_explained(customer, customer_clien
 
 def test_a_code_on_file_for_someone_else_is_refused_and_names_the_administrator(app, make, customer, customer_client):
     department = customer.memberships[0].department
-    admin = make.user(name="Dana Admin", administers=[department])
+    make.user(name="Dana Admin", administers=[department])  # the administrator the refusal names
     theirs = make.account(make.customer(department=department), department=department)
     response = customer_client.post("/billing", data={"code": theirs.code, "name": "Mine",
                                                       "department": str(department.id)})

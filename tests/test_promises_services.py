@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.orders.models import Order, OrderStatus
+from portal.orders.models import OrderStatus
 from portal.promises import services
 from portal.promises.models import Calibration, OrderWork, Station
 from portal.queue import services as queue

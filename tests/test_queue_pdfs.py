@@ -4,7 +4,6 @@ from io import BytesIO
 import pytest
 import segno
 import time_machine
-from PIL import Image
 from pypdf import PdfReader
 
 from portal.orders.models import OrderStatus as S

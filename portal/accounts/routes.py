@@ -10,6 +10,7 @@ from portal.accounts import blueprint, services
 from portal.accounts.forms import (ConfirmPasswordForm, EmailForm, NoteForm, PasswordForm, SignInForm,
                                    preferences_form)
 from portal.catalog.services import preferable_choices
+from portal.orders.services import history
 from portal.database import utcnow
 from portal.extensions import db, login_manager
 from portal.failures import NotAllowed, ValidationFailed
@@ -153,8 +154,6 @@ def preferences():
 
 
 def _customer_page(customer_id: int, form=None, problems=None, status: int = 200):
-    from portal.orders.services import history
-
     try:
         person = services.customer_for_staff(customer_id)
     except NotAllowed:

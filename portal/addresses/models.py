@@ -1,7 +1,6 @@
 """Delivery addresses on file: campus building and room, pickup at the shop, or carrier shipping."""
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import Boolean, ForeignKey, Index, String, text

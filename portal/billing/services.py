@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
 from portal.accounts.models import Department, Membership, MemberRole, User
+from portal.accounts.rules import normalize_email
 from portal.billing import rules
 from portal.billing.models import AccountHolder, BillingAccount
 from portal.extensions import db
@@ -164,8 +165,6 @@ def holders_of(accounts: list[BillingAccount]) -> dict[int, list[User]]:
 
 def allow_to_charge(admin: User, account: BillingAccount, *, email: str) -> User:
     """The department administrator lets someone charge the account. Raises ValidationFailed on `email`."""
-    from portal.accounts.rules import normalize_email
-
     person = db.session.scalar(select(User).where(User.email == normalize_email(email)))
     if person is None:
         raise ValidationFailed({"email": "No one with that email has an account in the portal yet. "
@@ -194,7 +193,6 @@ def update_account(admin: User, account: BillingAccount, *, name: str, active_un
 
     Raises ValidationFailed per field; nothing changes then.
     """
-    from portal.accounts.rules import normalize_email
 
     name = " ".join((name or "").split())
     problems: dict[str, str] = {}

@@ -78,7 +78,7 @@ def configurator_form(product: Product, formdata=None, *, today: date, defaults:
             default=chosen if chosen in codes else option.default_choice.code, description=option.help)
         attributes["_option_names"].append(name)
     if product.kind == ProductKind.MAILER:  # issue 7: the mailing list, mail class and mail date
-        from portal.mailers.forms import configurator_fields
+        from portal.mailers.forms import configurator_fields  # mailers plug in here until product kinds register (a top-level import loops)
 
         attributes.update(configurator_fields())
     form_class = type(f"Configure{product.slug.title().replace('-', '')}", (ConfiguratorForm,), attributes)

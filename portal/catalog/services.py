@@ -189,12 +189,10 @@ PREFERABLE = ("stock", "color", "sides", "binding")
 
 def preferable_choices() -> dict[str, list[tuple[str, str]]]:
     """The choices a customer can prefer, per option, across every active product (first label wins)."""
-    from portal.catalog.models import OptionChoice as Choice
-
     rows = db.session.execute(
-        select(ProductOption.code, Choice.code, Choice.label).join(Choice.option).join(ProductOption.product)
+        select(ProductOption.code, OptionChoice.code, OptionChoice.label).join(OptionChoice.option).join(ProductOption.product)
         .where(Product.active.is_(True), ProductOption.code.in_(PREFERABLE))
-        .order_by(ProductOption.code, Product.position, Choice.position))
+        .order_by(ProductOption.code, Product.position, OptionChoice.position))
     offered: dict[str, dict[str, str]] = {code: {} for code in PREFERABLE}
     for option_code, choice_code, label in rows:
         offered[option_code].setdefault(choice_code, label)

@@ -45,7 +45,7 @@ def inspect_pdf(data: bytes) -> int:
             raise BadFile(ENCRYPTED)
         pages = len(reader.pages)
         for page in reader.pages:
-            page.mediabox  # every page must resolve to a real page object
+            page.mediabox  # noqa: B018  (every page must resolve to a real page object)
     except BadFile:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError,

@@ -1,6 +1,8 @@
 """Mailer forms: the mailer's fields in the configurator, the column mapping, the design."""
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from wtforms import BooleanField, Form, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
@@ -52,8 +54,6 @@ class DesignForm(Form):
 
 def order_args(order) -> str:
     """A mailer order's options and mail class as configurator values, for sending it again."""
-    from urllib.parse import urlencode
-
     pairs = [(f"opt_{code}", choice) for code, choice in (order.options or {}).items()]
     if order.mail_class:
         pairs.append(("mail_class", order.mail_class.value))

@@ -13,6 +13,7 @@ from portal.documents import storage
 from portal.extensions import db
 from portal.failures import Conflict, NotAllowed, ValidationFailed
 from portal.mailers import blueprint, forms, rules, services
+from portal.orders.services import checkout_defaults
 from portal.web import render
 from portal.web.navigation import invalid_status, redirect_to
 
@@ -265,8 +266,6 @@ def _design_page(mailing, job, form=None, problems=None, status=200):
 
 
 def _default_return_address() -> str:
-    from portal.orders.services import checkout_defaults
-
     address = checkout_defaults(current_user).address
     lines = [current_user.name]
     if address is not None:

@@ -21,6 +21,7 @@ from portal.failures import Conflict, NotAllowed, ValidationFailed
 from portal.extensions import db
 from portal.mailers import rules
 from portal.mailers.models import ColumnMapping, MailingList
+from portal.orders.models import Order
 from portal.promises import services as promises
 from portal.promises.rules import Estimate
 from portal.shop.delivery import DeliveryMethod
@@ -299,7 +300,7 @@ def flow_problem(mailing: MailingList) -> tuple[str, str] | None:
 def build_proof(mailing: MailingList, looks: dict[str, str], *, now: datetime) -> MailingList:
     """Renders the proof of the first pieces with real rows and keeps it; raises ValidationFailed
     when a step before the proof is unfinished."""
-    from portal.mailers import proof
+    from portal.mailers import proof  # WeasyPrint, which is heavy, loads only when a proof is built
 
     unfinished = flow_problem(mailing)
     if unfinished:
@@ -436,7 +437,6 @@ def record_on_order(order, job: MailerJob, estimate: Estimate) -> None:
 
 def order_for_reorder(user: User, number: str):
     """The customer's own mailer order whose design a new list reuses; NotAllowed otherwise."""
-    from portal.orders.models import Order
 
     order = db.session.scalar(select(Order).where(Order.number == number).options(joinedload(Order.mailing_list)))
     if order is None or order.customer_id != user.id:

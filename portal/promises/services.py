@@ -3,10 +3,10 @@ re-plan that keeps expected dates current, calibration, and what staff see of pr
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Mapping
 
-from flask import current_app, g, has_app_context
+from flask import g, has_app_context
 from sqlalchemy import case, delete, func, select
 from sqlalchemy.orm import joinedload
 
@@ -16,6 +16,7 @@ from portal.failures import ValidationFailed
 from portal.orders.models import Order, OrderStatus
 from portal.promises import rules
 from portal.promises.models import Calibration, Closure, OrderWork, Station, StationDowntime, StationLoad
+from portal.queue.models import Proof
 from portal.shop.calendar import ShopCalendar, calendar_around, calendar_years
 from portal.shop.clock import cutoff, shop_time, shop_today
 from portal.shop.delivery import DeliveryMethod
@@ -160,8 +161,6 @@ def job_moved(order: Order, *, to: OrderStatus) -> None:
 
 def open_jobs(today: date) -> tuple[list[rules.OpenJob], dict[int, Order]]:
     """Every order still to be made, with the work it has left (a few queries, whatever the size)."""
-    from portal.queue.models import Proof
-
     orders = {o.id: o for o in db.session.scalars(select(Order).where(Order.status.in_(OPEN_FOR_PLAN)))}
     remaining: dict[int, list[rules.Work]] = {order_id: [] for order_id in orders}
     for order_id, code, stage, minutes in db.session.execute(

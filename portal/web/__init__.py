@@ -1,13 +1,11 @@
 """HTTP helpers shared by every domain: render(), security headers, errors, filters, access guards."""
 from __future__ import annotations
 
-from flask import Blueprint, Flask
+from flask import Flask
 
-from portal.web import errors, filters, security
+from portal.web import errors, filters, routes, security
 from portal.web.access import staff_required
 from portal.web.rendering import render
-
-blueprint = Blueprint("web", __name__)
 
 __all__ = ["init_app", "render", "staff_required"]
 
@@ -16,6 +14,4 @@ def init_app(app: Flask) -> None:
     security.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
-    from portal.web import routes  # noqa: F401
-
-    app.register_blueprint(blueprint)
+    app.register_blueprint(routes.blueprint)

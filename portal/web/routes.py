@@ -1,10 +1,12 @@
 """Routes every deployment needs: the health check."""
 from __future__ import annotations
 
+from flask import Blueprint
 from sqlalchemy import text
 
 from portal.extensions import csrf, db
-from portal.web import blueprint
+
+blueprint = Blueprint("web", __name__)
 
 
 @blueprint.get("/healthz")
