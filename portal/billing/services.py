@@ -226,8 +226,3 @@ def reinstate_account(admin: User, account: BillingAccount) -> None:
     account.withdrawn_at = None
     account.withdrawn_reason = ""
     db.session.flush()
-
-
-def is_administrator(user: User) -> bool:
-    return db.session.scalar(select(Membership.id).where(
-        Membership.user_id == user.id, Membership.role == MemberRole.ADMINISTRATOR).limit(1)) is not None

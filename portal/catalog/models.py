@@ -85,10 +85,6 @@ class Product(db.Model):
             needs_proof=self.needs_proof,
         )
 
-    def choice_rules(self) -> dict[str, dict[str, rules.ChoiceRules]]:
-        return {option.code: {choice.code: choice.rules() for choice in option.choices}
-                for option in self.options}
-
 
 class ProductOption(db.Model):
     __tablename__ = "product_options"

@@ -64,7 +64,6 @@ def cents(amount: Decimal) -> int:
     return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-
 def quantity_problem(product: ProductRules, quantity: int | None) -> str | None:
     """Why a quantity cannot be ordered, or None: between the minimum and maximum, in steps."""
     unit = product.unit_name
@@ -139,11 +138,6 @@ def course_code_problem(code: str) -> str | None:
     if not COURSE_CODE.fullmatch(code):
         return "Course codes look like LAW 501 or HIST 2100: letters, then the course number."
     return None
-
-
-def current_term(today: date) -> str:
-    name = [name for name, month in TERMS if today.month >= month][-1]
-    return f"{name} {today.year}"
 
 
 def upcoming_terms(today: date, count: int = 4) -> list[str]:

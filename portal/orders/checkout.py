@@ -148,11 +148,3 @@ def problems_before_placing(checkout: Checkout) -> dict[str, str]:
         if checkout.config.mailer:  # issue 7: say exactly what a mailer still needs (its proof, its date)
             problems["config"] = " ".join(checkout.config.problems.values()) + " Edit the job to finish."
     return problems
-
-
-def with_config(checkout: Checkout, **changes: str) -> MultiDict:
-    """The configurator values with some changed (rush from a "would meet it" button)."""
-    values = MultiDict(checkout.config_values)
-    for key, value in changes.items():
-        values.setlist(key, [value] if value else [])
-    return values

@@ -12,10 +12,6 @@ def order_number(order_id: int, placed_on: date) -> str:
     return f"{placed_on:%y}-{order_id:05d}"
 
 
-def looks_like_number(text: str) -> bool:
-    return bool(NUMBER.fullmatch(text.strip()))
-
-
 def need_by_problem(need_by: date | None, today: date) -> str | None:
     if need_by is not None and need_by <= today:
         return "Choose a date after today."

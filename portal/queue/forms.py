@@ -1,7 +1,7 @@
 """The queue's filters, and the forms on the job page and the customer's proof answer."""
 from __future__ import annotations
 
-from wtforms import BooleanField, FileField, Form, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, FileField, Form, SelectField, StringField, TextAreaField
 
 from portal.queue import rules
 from portal.queue.services import FilterChoices, QueueFilters
@@ -75,8 +75,3 @@ class ProofForm(Form):
 
 class AssignForm(Form):
     assigned_to = SelectField("Assigned to", choices=[], validate_choice=False)
-
-
-class AnswerForm(Form):
-    comment = TextAreaField("What should change?", description="Needed when you ask for changes.")
-    decision = HiddenField()
