@@ -18,6 +18,7 @@ from portal.notices.links import LinkExpired
 from portal.notices.models import ApprovalRequest
 from portal.notices.rules import Decision, NoticeKind
 from portal.orders.models import Order, OrderEvent, OrderStatus
+from portal.promises.services import job_moved
 
 REASON_LIMIT = 1000
 
@@ -67,12 +68,14 @@ def _apply(order: Order, approver: User, decision: Decision, reason: str, *, now
     order.updated_at = now
     if decision == Decision.APPROVED:
         order.status = OrderStatus.RECEIVED
+        job_moved(order, to=OrderStatus.RECEIVED)  # its work joins the queue
         order.events.append(OrderEvent(at=now, status=OrderStatus.RECEIVED, actor_id=approver.id,
                                        message=f"Approved by {approver.name}. Production can start."))
         db.session.flush()
         services.announce(order, NoticeKind.RECEIVED, now=now, actor=approver, approved_by=approver.name)
         return
     order.status = OrderStatus.CANCELLED
+    job_moved(order, to=OrderStatus.CANCELLED)
     order.events.append(OrderEvent(at=now, status=OrderStatus.CANCELLED, actor_id=approver.id,
                                    message=f"Not approved by {approver.name}, so cancelled. Nothing was charged."))
     order.events.append(OrderEvent(at=now, actor_id=approver.id, message=f"Reason given: {reason}"))

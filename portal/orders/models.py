@@ -1,7 +1,6 @@
 """Orders (one job each), their files and their timeline."""
 from __future__ import annotations
 
-import enum
 import secrets
 from datetime import date, datetime
 
@@ -15,41 +14,7 @@ from portal.documents.models import StoredFile
 from portal.extensions import db
 from portal.mailers.rules import MailClass
 from portal.shop.delivery import DeliveryMethod
-
-
-class OrderStatus(enum.StrEnum):
-    AWAITING_APPROVAL = "awaiting_approval"
-    RECEIVED = "received"
-    PREPRESS = "prepress"
-    PRINTING = "printing"
-    FINISHING = "finishing"
-    READY = "ready"
-    SHIPPED = "shipped"
-    DELIVERED = "delivered"
-    ON_HOLD = "on_hold"
-    CANCELLED = "cancelled"
-
-    @property
-    def label(self) -> str:
-        return STATUS_LABELS[self]
-
-    @property
-    def is_open(self) -> bool:
-        return self not in (OrderStatus.DELIVERED, OrderStatus.CANCELLED)
-
-
-STATUS_LABELS = {
-    OrderStatus.AWAITING_APPROVAL: "Awaiting approval",
-    OrderStatus.RECEIVED: "Received",
-    OrderStatus.PREPRESS: "Prepress",
-    OrderStatus.PRINTING: "Printing",
-    OrderStatus.FINISHING: "Finishing",
-    OrderStatus.READY: "Ready",
-    OrderStatus.SHIPPED: "Shipped",
-    OrderStatus.DELIVERED: "Delivered",
-    OrderStatus.ON_HOLD: "On hold",
-    OrderStatus.CANCELLED: "Cancelled",
-}
+from portal.shop.stages import OrderStatus
 
 
 class Order(db.Model):

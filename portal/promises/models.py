@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, Numeric, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, Numeric, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import UTCDateTime, utcnow
@@ -74,10 +74,11 @@ class RouteStep(db.Model):
 
 
 class OrderWork(db.Model):
-    """The planned minutes of one order at one station; done when the order leaves that stage."""
+    """The planned minutes of one order at one station; done when the order leaves that stage, and
+    queued while the order is neither on hold nor waiting for its approver (job_moved keeps both)."""
 
     __tablename__ = "order_work"
-    __table_args__ = (Index("ix_order_work_open", "done", "station_id"),)
+    __table_args__ = (Index("ix_order_work_open", "done", "queued", "station_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
@@ -87,6 +88,7 @@ class OrderWork(db.Model):
     minutes: Mapped[float] = mapped_column(Float)
     rush: Mapped[bool] = mapped_column(Boolean, default=False)
     done: Mapped[bool] = mapped_column(Boolean, default=False)
+    queued: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class Calibration(db.Model):

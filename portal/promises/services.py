@@ -86,8 +86,7 @@ def shop_state(now: datetime) -> ShopState:
     rush_backlog: dict[str, float] = {}
     for code, rush, minutes in db.session.execute(
             select(Station.code, OrderWork.rush, func.sum(OrderWork.minutes)).join(Station, Station.id == OrderWork.station_id)
-            .join(Order, Order.id == OrderWork.order_id)
-            .where(OrderWork.done.is_(False), Order.status.not_in(NOT_QUEUED)).group_by(Station.code, OrderWork.rush)):
+            .where(OrderWork.done.is_(False), OrderWork.queued.is_(True)).group_by(Station.code, OrderWork.rush)):
         backlog[code] = backlog.get(code, 0) + float(minutes)
         if rush:
             rush_backlog[code] = rush_backlog.get(code, 0) + float(minutes)
@@ -98,9 +97,6 @@ def shop_state(now: datetime) -> ShopState:
     if has_app_context():
         g.shop_state = state
     return state
-
-
-NOT_QUEUED = (OrderStatus.ON_HOLD, OrderStatus.AWAITING_APPROVAL, OrderStatus.CANCELLED, OrderStatus.DELIVERED)
 
 
 def estimate_for(job: Job, *, delivery_method: DeliveryMethod, now: datetime, state: ShopState | None = None) -> rules.Estimate:
@@ -135,7 +131,8 @@ def record_work(order: Order, job: Job, estimate: rules.Estimate, *, now: dateti
     state = shop_state(now)
     for position, work in enumerate(job.work()):
         db.session.add(OrderWork(order_id=order.id, station_id=state.stations[work.station].id, position=position,
-                                 stage=work.stage, minutes=work.minutes, rush=job.rush, done=False))
+                                 stage=work.stage, minutes=work.minutes, rush=job.rush, done=False,
+                                 queued=order.status != OrderStatus.AWAITING_APPROVAL))
     order.planned_date = estimate.planned_delivery
     forget_state()
 
@@ -147,15 +144,17 @@ def forget_state() -> None:
 
 
 def job_moved(order: Order, *, to: OrderStatus) -> None:
-    """The queue moved a job: work in stages it has left is done (moving back reopens it); a job
-    that is finished, gone or cancelled has no work left."""
-    if to == OrderStatus.ON_HOLD:
-        return
+    """The order moved: work in stages it has left is done (moving back reopens it); a job that is
+    finished, gone or cancelled has no work left; a job on hold or waiting for its approver keeps
+    its work out of the queue until it moves on."""
+    waiting = to in (OrderStatus.ON_HOLD, OrderStatus.AWAITING_APPROVAL)
     finished = to in (OrderStatus.READY, OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.CANCELLED)
     reached = STAGE_ORDER.index(to.value) if to.value in STAGE_ORDER else -1
     with db.session.no_autoflush:  # the order's own change is flushed once, by its caller
         for work in db.session.scalars(select(OrderWork).where(OrderWork.order_id == order.id)):
-            work.done = finished or STAGE_ORDER.index(work.stage) < reached
+            work.queued = not waiting
+            if not waiting:
+                work.done = finished or STAGE_ORDER.index(work.stage) < reached
     forget_state()
 
 
