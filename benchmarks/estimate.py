@@ -29,6 +29,7 @@ from sqlalchemy import insert, select  # noqa: E402
 from portal import create_app  # noqa: E402
 from portal.extensions import db  # noqa: E402
 from portal.orders.models import Order, OrderStatus  # noqa: E402
+from portal.keeping import services as keeping  # noqa: E402
 from portal.promises import services as promises  # noqa: E402
 from portal.promises.models import OrderWork, Station  # noqa: E402
 from tests.factories import NOW, Factory, job_values  # noqa: E402
@@ -104,7 +105,7 @@ def main() -> None:
         with app.app_context():
             def replan():
                 promises.forget_state()
-                promises.replan(now=NOW)
+                keeping.replan(now=NOW)
                 db.session.rollback()
 
             rows.append(("re-plan every open order", timed(replan, 3)))

@@ -56,6 +56,7 @@ from portal.mailers import services as mailers
 from portal.mailers.models import MailingList
 from portal.orders import services as orders
 from portal.orders.models import Order, OrderStatus
+from portal.keeping import services as keeping
 from portal.promises import rules, services
 from portal.promises.models import Station, StationDowntime
 from portal.queue import services as queue
@@ -361,9 +362,9 @@ def run(*, days: int, seed: int, start: date = date(2026, 8, 3)) -> dict:
                 shop.place(shop.at(day, hour), slug, quantity, day)
             shop.deliver(day)
             shop.work_the_day(day, calendar)
-            services.replan(now=shop.at(day, 17))
+            keeping.replan(now=shop.at(day, 17))
             if day.weekday() == 4:
-                services.calibrate(now=shop.at(day, 17.5))
+                keeping.calibrate(now=shop.at(day, 17.5))
             db.session.commit()
         day += timedelta(days=1)
     calendar = services.shop_calendar(end)

@@ -88,9 +88,9 @@ def _register_domains(app: Flask) -> None:
     from portal.notices import commands as _notice_commands  # noqa: F401  (CLI commands on the notices blueprint)
     from portal.notices import routes as notices, tasks as notice_tasks
     from portal.orders import routes as orders
-    from portal.promises import commands as _promise_commands  # noqa: F401  (CLI commands on the promises blueprint)
-    from portal.promises import routes as promises
-    from portal.promises import tasks as _promise_tasks  # noqa: F401  (re-plan and calibration, periodic in huey)
+    from portal.keeping import commands as _promise_commands  # noqa: F401  (CLI commands on the promises blueprint)
+    from portal.keeping import routes as promises
+    from portal.keeping import tasks as _promise_tasks  # noqa: F401  (re-plan and calibration, periodic in huey)
     from portal.queue import customer_routes as proofs, routes as queue
 
     web.init_app(app)

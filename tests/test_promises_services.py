@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.orders.models import OrderStatus
+from portal.keeping import services as keeping
 from portal.promises import services
 from portal.promises.models import Calibration, OrderWork, Station
 from portal.queue import services as queue
@@ -48,16 +49,16 @@ def test_moving_through_the_queue_marks_work_done(ctx, make, customer, staff):
 
 def test_a_station_down_flips_an_order_to_at_risk_with_the_reason(ctx, make, customer):
     order = make.order(customer)
-    assert services.replan(now=NOW) >= 0
+    assert keeping.replan(now=NOW) >= 0
     assert order.at_risk_reason is None
     bindery = db.session.scalar(select(Station).where(Station.code == "bindery"))
     for offset in range(0, 3):
         services.add_downtime(station_id=bindery.id, day=date(2026, 11, 23) + timedelta(days=offset),
                               reason="Coil binder broken", now=NOW)
-    services.replan(now=NOW)
+    keeping.replan(now=NOW)
     assert order.expected_date > order.promise_date
     assert order.at_risk_reason and "Bindery" in order.at_risk_reason
-    assert [o.id for o in services.at_risk_orders()] == [order.id]
+    assert [o.id for o in keeping.at_risk_orders()] == [order.id]
 
 
 def test_a_closure_is_refused_in_the_past_and_twice(ctx):
@@ -78,9 +79,9 @@ def test_calibration_sets_the_buffer_from_how_late_jobs_ran_against_their_plan(c
         order.status, order.planned_date = OrderStatus.DELIVERED, date(2026, 11, 16)
         order.delivered_on = date(2026, 11, 17) if index == 0 else date(2026, 11, 16)
     db.session.commit()
-    runs = services.calibrate(now=NOW)
+    runs = keeping.calibrate(now=NOW)
     assert [(r.product_id, r.buffer_days, r.previous_buffer_days, r.samples) for r in runs] == [(product_id, 1, None, 30)]
-    assert services.calibrate(now=NOW) == []  # unchanged: nothing new recorded
+    assert keeping.calibrate(now=NOW) == []  # unchanged: nothing new recorded
     assert db.session.scalar(select(func.count()).select_from(Calibration)) == 1
 
 
@@ -89,14 +90,14 @@ def test_kept_rate_counts_deliveries_on_or_before_the_promise(ctx, make, custome
         order = make.order(customer, key=f"kept{index}")
         order.status, order.promise_date, order.delivered_on = OrderStatus.DELIVERED, date(2026, 11, 25), delivered
     db.session.commit()
-    kept = services.kept_rate(now=datetime(2026, 11, 27, 15, tzinfo=timezone.utc), days=30)
+    kept = keeping.kept_rate(now=datetime(2026, 11, 27, 15, tzinfo=timezone.utc), days=30)
     assert (kept.delivered, kept.kept) == (3, 2)
 
 
 def test_the_load_chart_shows_planned_work_against_capacity(ctx, make, customer):
     make.order(customer)
-    services.replan(now=NOW)
-    chart = {station.name: station.days for station in services.load_chart(now=NOW)}
+    keeping.replan(now=NOW)
+    chart = {station.name: station.days for station in keeping.load_chart(now=NOW)}
     day, planned, capacity = chart["Bindery"][0]
     assert day == date(2026, 11, 23) and round(planned) == 79 and capacity == 1800
 
@@ -128,6 +129,6 @@ def test_the_kept_trend_counts_each_week_by_delivery_day(ctx, make, customer):
         order = make.order(customer, key=f"trend{index}")
         order.status, order.promise_date, order.delivered_on = OrderStatus.DELIVERED, promise, delivered
     db.session.commit()
-    weeks = services.kept_trend(now=NOW, weeks=3)
+    weeks = keeping.kept_trend(now=NOW, weeks=3)
     assert [(w.start, w.delivered, w.kept) for w in weeks] == [
         (date(2026, 11, 9), 1, 1), (date(2026, 11, 16), 0, 0), (date(2026, 11, 23), 2, 1)]

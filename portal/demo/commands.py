@@ -6,7 +6,7 @@ import click
 from portal.database import utcnow
 from portal.demo import blueprint, data
 from portal.extensions import db
-from portal.promises import services as promises
+from portal.keeping import services as keeping
 
 
 @blueprint.cli.command("load")
@@ -18,7 +18,7 @@ def load(days: int) -> None:
         return
     data.load(now=utcnow(), history_days=days)
     db.session.commit()
-    promises.calibrate(now=utcnow())
-    promises.replan(now=utcnow())
+    keeping.calibrate(now=utcnow())
+    keeping.replan(now=utcnow())
     db.session.commit()
     click.echo("Demo data loaded. Sign in as faculty@example.edu / print-demo-faculty.")

@@ -1,4 +1,2 @@
-"""Delivery dates: the shop calendar and the estimate promised at ordering."""
-from flask import Blueprint
-
-blueprint = Blueprint("promises", __name__)
+"""Delivery dates: the shop's capacity, its closures and down days, and the estimate promised at
+ordering (the rules in rules.py). Keeping those promises is portal.keeping."""

@@ -6,8 +6,9 @@ from flask import request, url_for
 from portal.database import utcnow
 from portal.extensions import db
 from portal.failures import ValidationFailed
-from portal.promises import blueprint, rules, services
-from portal.promises.forms import ClosureForm, DowntimeForm
+from portal.keeping import blueprint, services as keeping
+from portal.keeping.forms import ClosureForm, DowntimeForm
+from portal.promises import rules, services
 from portal.web import render, staff_required
 from portal.web.forms import choices
 from portal.web.navigation import invalid_status, redirect_to
@@ -17,10 +18,10 @@ def _page(closure_form=None, downtime_form=None, problems=None, status: int = 20
     now = utcnow()
     downtime_form = downtime_form or DowntimeForm()
     downtime_form.station.choices = choices([("", "Choose a station")] + [(s.id, s.name) for s in services.stations()])
-    return render("promises/dashboard.html", status=status, target=rules.KEPT_TARGET, percentile=services.PERCENTILE,
-                  kept_30=services.kept_rate(now=now, days=30),
-                  kept_90=services.kept_rate(now=now, days=90), trend=services.kept_trend(now=now), at_risk=services.at_risk_orders(),
-                  chart=services.load_chart(now=now), calibrations=services.calibration_history(),
+    return render("promises/dashboard.html", status=status, target=rules.KEPT_TARGET, percentile=keeping.PERCENTILE,
+                  kept_30=keeping.kept_rate(now=now, days=30),
+                  kept_90=keeping.kept_rate(now=now, days=90), trend=keeping.kept_trend(now=now), at_risk=keeping.at_risk_orders(),
+                  chart=keeping.load_chart(now=now), calibrations=keeping.calibration_history(),
                   closures=services.upcoming_closures(now), downtime=services.upcoming_downtime(now),
                   closure_form=closure_form or ClosureForm(), downtime_form=downtime_form, problems=problems or {})
 
@@ -38,7 +39,7 @@ def _change_calendar(change, **forms):
     now = utcnow()
     try:
         change(now)
-        services.replan(now=now)
+        keeping.replan(now=now)
         db.session.commit()
     except ValidationFailed as refused:
         db.session.rollback()
@@ -68,6 +69,6 @@ def add_downtime():
 @staff_required
 def replan():
     """Re-plans every open order now (the worker also does it every few minutes)."""
-    services.replan(now=utcnow())
+    keeping.replan(now=utcnow())
     db.session.commit()
     return redirect_to(url_for("promises.dashboard"))

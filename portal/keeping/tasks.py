@@ -8,9 +8,9 @@ from huey import crontab
 from portal.background import in_app
 from portal.database import utcnow
 from portal.extensions import db, huey
-from portal.promises import services
+from portal.keeping import services
 
-log = logging.getLogger("portal.promises")
+log = logging.getLogger("portal.keeping")
 
 
 def _replan() -> None:

@@ -5,7 +5,7 @@ import click
 
 from portal.database import utcnow
 from portal.extensions import db
-from portal.promises import blueprint, services
+from portal.keeping import blueprint, services
 
 
 @blueprint.cli.command("replan")

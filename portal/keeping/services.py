@@ -1,0 +1,178 @@
+"""Keeping the promises made: the re-plan that keeps every open order's expected date current and
+says who is at risk and why, each product's calibrated buffer, promises kept (30 and 90 days, week by
+week), and the planned load on each station. It reads the orders; the estimate is portal.promises."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import case, delete, func, select
+from sqlalchemy.orm import joinedload
+
+from portal.catalog.models import Product
+from portal.extensions import db
+from portal.orders.models import Order, OrderStatus
+from portal.promises import rules
+from portal.promises.models import Calibration, OrderWork, Station, StationLoad
+from portal.promises.services import DEFAULT_BUFFER_DAYS, ShopState, forget_state, shop_calendar, shop_state
+from portal.queue.models import Proof
+from portal.shop.clock import shop_today
+
+PERCENTILE = 0.98  # promises are calibrated to hold for this share of jobs
+HISTORY_DAYS = 180
+
+
+def open_jobs(today: date) -> tuple[list[rules.OpenJob], dict[int, Order]]:
+    """Every order still to be made, with the work it has left (a few queries, whatever the size)."""
+    orders = {o.id: o for o in db.session.scalars(select(Order).where(Order.status.in_(OPEN_FOR_PLAN)))}
+    remaining: dict[int, list[rules.Work]] = {order_id: [] for order_id in orders}
+    for order_id, code, stage, minutes in db.session.execute(
+            select(OrderWork.order_id, Station.code, OrderWork.stage, OrderWork.minutes)
+            .join(Station, Station.id == OrderWork.station_id).join(Order, Order.id == OrderWork.order_id)
+            .where(OrderWork.done.is_(False), Order.status.in_(OPEN_FOR_PLAN))
+            .order_by(OrderWork.order_id, OrderWork.position)):
+        remaining[order_id].append(rules.Work(code, stage, minutes))
+    proofs_out = dict(db.session.execute(select(Proof.order_id, func.max(Proof.sent_at)).join(Order)
+                                         .where(Proof.answered_at.is_(None), Order.status.in_(OPEN_FOR_PLAN))
+                                         .group_by(Proof.order_id)).all())
+    products = dict(db.session.execute(select(Product.id, Product.needs_proof)).all())
+    proofed = set(db.session.scalars(select(Proof.order_id).distinct()))
+    calendar = shop_calendar(today)
+    jobs = []
+    for order in orders.values():
+        proof_days, proof_from = 0, None
+        if order.id in proofs_out:
+            proof_from = shop_today(proofs_out[order.id])
+            proof_days = max(rules.PROOF_ROUND_TRIP_DAYS, calendar.business_days_between(proof_from, today) + 1)
+        elif products.get(order.product_id) and order.status in (OrderStatus.RECEIVED, OrderStatus.PREPRESS) \
+                and order.id not in proofed:
+            proof_days = rules.PROOF_ROUND_TRIP_DAYS
+        jobs.append(rules.OpenJob(order.id, order.rush, order.promise_date, shop_today(order.placed_at),
+                                  tuple(remaining[order.id]), order.delivery_method,
+                                  held=order.status == OrderStatus.ON_HOLD, proof_days=proof_days,
+                                  proof_from=proof_from))
+    return jobs, orders
+
+
+OPEN_FOR_PLAN = (OrderStatus.RECEIVED, OrderStatus.PREPRESS, OrderStatus.PRINTING, OrderStatus.FINISHING,
+                 OrderStatus.READY, OrderStatus.ON_HOLD)
+CHART_DAYS = 10
+
+
+def replan(*, now: datetime) -> int:
+    """Recomputes every open order's expected date from the queue as it is now, marks orders at risk
+    (expected after promised) with the reason, and refreshes the load chart. Returns how many
+    orders changed. The promise itself never moves."""
+    state = shop_state(now)
+    jobs, orders = open_jobs(state.today)
+    forecasts = rules.replan(jobs, capacity=state.capacity, today=state.today)
+    names = {code: station.name for code, station in state.stations.items()}
+    changed = 0
+    for job in jobs:
+        order, forecast = orders[job.order_id], forecasts[job.order_id]
+        reason = rules.risk_reason(job, forecast, station_names=names, hold_reason=getattr(order, "hold_reason", "") or "",
+                                   capacity=state.capacity, today=state.today)
+        if (order.expected_date, order.at_risk_reason) != (forecast.expected, reason):
+            order.expected_date, order.at_risk_reason = forecast.expected, reason
+            changed += 1
+    load = rules.load_by_day(jobs, capacity=state.capacity, today=state.today, days=CHART_DAYS)
+    db.session.execute(delete(StationLoad))
+    horizon = _horizon(state)
+    db.session.add_all(StationLoad(station_id=state.stations[code].id, day=day, minutes=round(minutes, 1))
+                       for code, per_day in load.items() for day, minutes in zip(horizon, per_day) if code in state.stations)
+    db.session.flush()
+    return changed
+
+
+def _horizon(state: ShopState) -> list[date]:
+    days = [state.capacity.calendar.on_or_after(state.today)]
+    while len(days) < CHART_DAYS:
+        days.append(state.capacity.calendar.next_business_day(days[-1]))
+    return days
+
+
+def calibrate(*, now: datetime, percentile: float = PERCENTILE) -> list[Calibration]:
+    """Compares each product's finished jobs with their plans and sets its buffer: the percentile of
+    how many business days late against the plan they were delivered. Records a calibration when
+    the buffer changes (or the first time), so staff can see how it moved and why."""
+    today = shop_today(now)
+    calendar = shop_calendar(today)
+    since = today - timedelta(days=HISTORY_DAYS)
+    lateness: dict[int, list[int]] = {}
+    for product_id, planned, delivered in db.session.execute(
+            select(Order.product_id, Order.planned_date, Order.delivered_on)
+            .where(Order.delivered_on >= since, Order.planned_date.is_not(None))):
+        lateness.setdefault(product_id, []).append(calendar.business_days_between(planned, delivered))
+    current = shop_state(now).buffers
+    recorded = []
+    for product_id, values in lateness.items():
+        buffer = rules.buffer_days(values, percentile=percentile, default=DEFAULT_BUFFER_DAYS)
+        if product_id not in current or current[product_id] != buffer:
+            run = Calibration(product_id=product_id, computed_at=now, buffer_days=buffer,
+                              previous_buffer_days=current.get(product_id), samples=len(values), percentile=percentile,
+                              late_share=sum(v > 0 for v in values) / len(values))
+            db.session.add(run)
+            recorded.append(run)
+    db.session.flush()
+    forget_state()
+    return recorded
+
+
+# rules.kept in SQL: how many of the delivered orders selected arrived on or before their promise.
+KEPT_COUNT = func.sum(case((Order.delivered_on <= Order.promise_date, 1), else_=0))
+
+
+@dataclass(frozen=True)
+class KeptRate(rules.Kept):
+    days: int  # over the last this many days
+
+
+def kept_rate(*, now: datetime, days: int) -> KeptRate:
+    """Promises kept over the last `days`: delivered (or picked up) on or before the promised date."""
+    since = shop_today(now) - timedelta(days=days)
+    delivered, kept = db.session.execute(
+        select(func.count(), KEPT_COUNT)
+        .where(Order.delivered_on > since)).one()
+    return KeptRate(delivered=delivered or 0, kept=int(kept or 0), days=days)
+
+
+TREND_WEEKS = 12
+
+
+def kept_trend(*, now: datetime, weeks: int = TREND_WEEKS) -> list[rules.WeekKept]:
+    """Promises kept week by week over the last `weeks` weeks (one query: a row per delivery day)."""
+    today = shop_today(now)
+    since = today - timedelta(days=today.weekday(), weeks=weeks - 1)
+    rows = db.session.execute(
+        select(Order.delivered_on, func.count(), KEPT_COUNT)
+        .where(Order.delivered_on >= since, Order.delivered_on <= today).group_by(Order.delivered_on))
+    return rules.weekly_kept(((day, delivered, int(kept or 0)) for day, delivered, kept in rows), today=today, weeks=weeks)
+
+
+def at_risk_orders(limit: int = 50) -> list[Order]:
+    """Open orders expected after their promise, the soonest promise first, with why."""
+    return list(db.session.scalars(select(Order).where(Order.at_risk_reason.is_not(None), Order.status.in_(OPEN_FOR_PLAN))
+                                   .options(joinedload(Order.customer)).order_by(Order.promise_date, Order.id).limit(limit)))
+
+
+@dataclass(frozen=True)
+class StationChart:
+    name: str
+    days: list[tuple[date, float, float]]  # day, planned minutes, capacity minutes
+
+
+def load_chart(*, now: datetime) -> list[StationChart]:
+    """Planned load against capacity for each station over the next ten business days."""
+    state = shop_state(now)
+    horizon = _horizon(state)
+    planned = {(station_id, day): minutes for station_id, day, minutes in db.session.execute(
+        select(StationLoad.station_id, StationLoad.day, StationLoad.minutes))}
+    return [StationChart(station.name, [(day, planned.get((station.id, day), 0.0),
+                                         state.capacity.minutes_on(code, day)) for day in horizon])
+            for code, station in state.stations.items()]
+
+
+def calibration_history(limit: int = 40) -> list[tuple[Calibration, str]]:
+    return [(run, name) for run, name in db.session.execute(
+        select(Calibration, Product.name).join(Product, Product.id == Calibration.product_id)
+        .order_by(Calibration.computed_at.desc(), Calibration.id.desc()).limit(limit))]
