@@ -84,7 +84,7 @@ def _register_domains(app: Flask) -> None:
     from portal.demo import commands as demo
     from portal.documents import routes as documents
     from portal.home import routes as home
-    from portal.mailers import routes as mailers
+    from portal.mailers import kind as mailer_kind, routes as mailers
     from portal.notices import commands as _notice_commands  # noqa: F401  (CLI commands on the notices blueprint)
     from portal.notices import routes as notices, tasks as notice_tasks
     from portal.orders import routes as orders
@@ -97,4 +97,5 @@ def _register_domains(app: Flask) -> None:
     for routes in (accounts, addresses, billing, catalog, demo, documents, home, mailers, notices, orders,
                    promises, queue, proofs):
         app.register_blueprint(routes.blueprint)
+    mailer_kind.init_app(app)
     notice_tasks.init_app(app)

@@ -9,7 +9,8 @@ from wtforms import (BooleanField, FieldList, Form, FormField, HiddenField, Inte
                      SelectField, StringField)
 from wtforms.validators import Length, NumberRange, Optional
 
-from portal.catalog.models import CopyrightStatus, Product, ProductKind
+from portal.catalog.models import CopyrightStatus, Product
+from portal.catalog import kinds
 from portal.catalog.rules import upcoming_terms
 from portal.documents.rules import title_from_name
 from portal.web.forms import choices
@@ -77,10 +78,9 @@ def configurator_form(product: Product, formdata=None, *, today: date, defaults:
             option.label, choices=choices((c.code, c.label) for c in option.choices),
             default=chosen if chosen in codes else option.default_choice.code, description=option.help)
         attributes["_option_names"].append(name)
-    if product.kind == ProductKind.MAILER:  # issue 7: the mailing list, mail class and mail date
-        from portal.mailers.forms import configurator_fields  # mailers plug in here until product kinds register (a top-level import loops)
-
-        attributes.update(configurator_fields())
+    hooks = kinds.hooks_for(product.kind)
+    if hooks:  # the fields the product's kind adds: a mailer's list, mail class and mail date
+        attributes.update(hooks.fields())
     form_class = type(f"Configure{product.slug.title().replace('-', '')}", (ConfiguratorForm,), attributes)
     form = form_class(formdata, quantity=None if product.is_course_pack else product.default_quantity)
     form.term.choices = choices([("", "Choose a term")] + [(t, t) for t in upcoming_terms(today)])

@@ -8,14 +8,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import User
-from portal.catalog import rules
-from portal.catalog.models import OptionChoice, Product, ProductKind, ProductOption
+from portal.catalog import kinds, rules
+from portal.catalog.models import OptionChoice, Product, ProductOption
 from portal.documents import services as documents
 from portal.documents.models import StoredFile
 from portal.extensions import db
 from portal.failures import NotAllowed, ValidationFailed
-from portal.mailers import services as mailers
-from portal.mailers.services import MailerJob
 from portal.promises import services as promises
 from portal.promises.models import RouteStep
 from portal.promises.rules import Estimate
@@ -59,7 +57,7 @@ class Configuration:
     instructor: str = ""
     enrollment: int | None = None
     problems: dict[str, str] = field(default_factory=dict)
-    mailer: MailerJob | None = None  # issue 7: a mailer's list, mail class and mail date
+    addition: object | None = None  # what the product's kind adds (a mailer's list, mail class and date): kinds.py
 
     @property
     def pages(self) -> int:
@@ -99,7 +97,7 @@ class Configuration:
         if self.quantity is None or "quantity" in self.problems:
             return None
         estimate = promises.estimate_for(self.job(), delivery_method=delivery_method, now=now)
-        return self.mailer.promise(estimate) if self.mailer else estimate  # a mailer is promised its mail date
+        return self.addition.promise(estimate) if self.addition else estimate  # e.g. a mailer is promised its mail date
 
     def job_title(self) -> str:
         if self.title:
@@ -108,8 +106,8 @@ class Configuration:
             return f"{self.course_code} course pack, {self.term}".strip(", ")
         if self.files:
             return f"{self.product.name}: {self.files[0].title}"
-        if self.mailer and self.mailer.mailing_list:  # issue 7: a mailer is known by its list
-            return f"{self.product.name}: {self.mailer.mailing_list.original_name}"
+        if self.addition and self.addition.title:  # e.g. a mailer is known by its list
+            return f"{self.product.name}: {self.addition.title}"
         return self.product.name
 
 
@@ -151,8 +149,9 @@ def configure(product: Product, form, owner: User, *, today: date, now: datetime
     if product.needs_files and not files:
         problems.setdefault("files", "Upload your readings as PDF files." if product.is_course_pack
                             else "Upload your artwork as a PDF file.")
-    if product.kind == ProductKind.MAILER:  # issue 7: list, proof approval, mail class and date
-        mailers.configure_mailer(config, form, owner, problems, now=now)
+    hooks = kinds.hooks_for(product.kind)
+    if hooks:  # what the product's kind adds: a mailer's list, proof approval, mail class and date
+        hooks.configure(config, form, owner, problems, now=now)
     if config.quantity is not None and "quantity" not in problems:
         problem = rules.quantity_problem(product.rules(), config.quantity)
         if problem:

@@ -354,6 +354,16 @@ class MailerJob:
         return self.mailing_list.good_count if self.mailing_list else 0
 
     @property
+    def title(self) -> str | None:
+        """A mailer is known by its list (catalog.kinds)."""
+        return self.mailing_list.original_name if self.mailing_list else None
+
+    @property
+    def fixes_quantity(self) -> bool:
+        """The list sets the quantity: one piece for each good address (catalog.kinds)."""
+        return self.mailing_list is not None
+
+    @property
     def piece_kind(self) -> str:
         return rules.piece_kind(self.mailing_list.product.slug if self.mailing_list else "")
 
@@ -391,7 +401,7 @@ def configure_mailer(config, form, owner: User, problems: dict[str, str], *, now
         mail_class = rules.MailClass.FIRST_CLASS
     job = MailerJob(mailing, mail_class, form.mail_date.data,
                     appearance(config.product, {code: choice.code for code, choice in config.choices.items()}))
-    config.mailer = job
+    config.addition = job
     if mailing is None:
         problems.setdefault(LIST_FIELD, "Upload your mailing list: it sets the quantity and the names on the pieces.")
         return

@@ -19,6 +19,7 @@ from portal.addresses.models import Address
 from portal.billing import services as billing
 from portal.billing.models import AccountHolder
 from portal.catalog import forms as catalog_forms
+from portal.catalog import kinds
 from portal.catalog import services as catalog
 from portal.failures import NotAllowed
 from portal.orders import rules
@@ -145,6 +146,7 @@ def problems_before_placing(checkout: Checkout) -> dict[str, str]:
         problems["billing_account"] = checkout.unusable[account_id]
     if checkout.config.problems:
         problems["config"] = "Some details of the job are missing: edit the job to finish them."
-        if checkout.config.mailer:  # issue 7: say exactly what a mailer still needs (its proof, its date)
+        hooks = kinds.hooks_for(checkout.config.product.kind)
+        if hooks and hooks.spell_out_problems:  # say exactly what, say, a mailer still needs (its proof, its date)
             problems["config"] = " ".join(checkout.config.problems.values()) + " Edit the job to finish."
     return problems

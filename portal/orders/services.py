@@ -11,10 +11,10 @@ from portal.accounts.models import User
 from portal.addresses.models import Address
 from portal.billing import rules as billing_rules
 from portal.billing.models import AccountHolder, BillingAccount
+from portal.catalog import kinds
 from portal.catalog.services import Configuration, require_complete
 from portal.extensions import db
 from portal.failures import NotAllowed
-from portal.mailers import services as mailers
 from portal.orders import events, rules
 from portal.orders.models import Order, OrderEvent, OrderFile, OrderStatus
 from portal.promises import services as promises
@@ -84,8 +84,8 @@ def place_order(*, customer: User, config: Configuration, address: Address, acco
         ship_to=address.snapshot(), billing_account_id=account.id, billing=account.snapshot(),
         need_by=need_by, promise_date=estimate.delivery, expected_date=estimate.delivery,
         placed_at=now, updated_at=now)
-    if config.mailer is not None:  # issue 7: the list, mail class and date, pieces and postage
-        mailers.record_on_order(order, config.mailer, estimate)
+    if config.addition is not None:  # what the product's kind adds: a mailer's list, mail class and date, postage
+        kinds.hooks_for(config.product.kind).record(order, config.addition, estimate)
     db.session.add(order)
     db.session.flush()  # claims the idempotency key
     promises.record_work(order, config.job(), estimate, now=now)
