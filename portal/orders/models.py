@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,9 +13,11 @@ from portal.catalog.models import CopyrightStatus, Product
 from portal.database import UTCDateTime, enum_column, utcnow
 from portal.documents.models import StoredFile
 from portal.extensions import db
-from portal.mailers.rules import MailClass
-from portal.shop.delivery import DeliveryMethod
+from portal.shop.delivery import DeliveryMethod, MailClass
 from portal.shop.stages import OrderStatus
+
+if TYPE_CHECKING:
+    from portal.mailers.models import MailingList  # a mailer order points at its list; mailers stand above orders
 
 
 class Order(db.Model):
@@ -139,5 +142,3 @@ class OrderEvent(db.Model):
     order: Mapped[Order] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
 
-
-from portal.mailers.models import MailingList  # noqa: E402  (mailer orders point at their list)

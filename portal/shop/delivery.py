@@ -1,4 +1,5 @@
-"""How an order reaches its customer: one enum for addresses, orders, promises and the queue."""
+"""How an order reaches its customer (one enum for addresses, orders, promises and the queue), and how
+a mailer's pieces travel (the mail class an order keeps; postage is the mailers' rule)."""
 from __future__ import annotations
 
 import enum
@@ -16,3 +17,16 @@ class DeliveryMethod(enum.StrEnum):
 
 LABELS = {DeliveryMethod.CAMPUS: "Campus delivery", DeliveryMethod.PICKUP: "Pickup at the shop",
           DeliveryMethod.CARRIER: "Carrier shipping"}
+
+
+class MailClass(enum.StrEnum):
+    FIRST_CLASS = "first_class"
+    MARKETING = "marketing"
+
+    @property
+    def label(self) -> str:
+        return {"first_class": "First-Class Mail", "marketing": "USPS Marketing Mail"}[self.value]
+
+    @property
+    def transit(self) -> str:
+        return {"first_class": "2 to 5 days", "marketing": "3 to 10 days"}[self.value]

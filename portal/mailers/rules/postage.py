@@ -1,21 +1,9 @@
 """Postage: the mail classes, the estimate per piece, and the Marketing Mail minimum."""
 from __future__ import annotations
 
-import enum
 from datetime import date
 
-
-class MailClass(enum.StrEnum):
-    FIRST_CLASS = "first_class"
-    MARKETING = "marketing"
-
-    @property
-    def label(self) -> str:
-        return {"first_class": "First-Class Mail", "marketing": "USPS Marketing Mail"}[self.value]
-
-    @property
-    def transit(self) -> str:
-        return {"first_class": "2 to 5 days", "marketing": "3 to 10 days"}[self.value]
+from portal.shop.delivery import MailClass
 
 
 # Postage per piece in cents, by mail class and piece. Planning estimates from the USPS prices in
