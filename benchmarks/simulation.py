@@ -210,7 +210,7 @@ class Shop:
         config = catalog.configure(product, form, person, today=today)
         if config.problems:
             return  # a quantity off the step: not ordered online
-        defaults = orders.checkout_defaults(person)
+        defaults = catalog.checkout_defaults(person)
         order = orders.place_order(customer=person, config=config, address=defaults.address,
                                    account=defaults.holding.account, need_by=None, instructions="",
                                    idempotency_key=f"sim-{when.timestamp()}-{self.rng.random()}", now=when)

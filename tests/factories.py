@@ -144,7 +144,7 @@ class Factory:
               address: Address | None = None, account: BillingAccount | None = None, **overrides):
         """An order placed through the real service, from the customer's defaults."""
         config = self.configuration(user, product_slug, today=now.date(), **overrides)
-        defaults = orders.checkout_defaults(user)
+        defaults = catalog.checkout_defaults(user)
         order = orders.place_order(
             customer=user, config=config, address=address or defaults.address,
             account=account or defaults.holding.account, need_by=None, instructions="",

@@ -79,7 +79,7 @@ def test_place_order_refuses_a_mailer_whose_approval_went_stale(make, customer):
     mailing = make.mailing_list(customer)
     config = configured(customer, mailing.id)
     mailing.headline = "Changed after approval"
-    defaults = orders.checkout_defaults(customer)
+    defaults = catalog.checkout_defaults(customer)
     with pytest.raises(ValidationFailed, match="Approve the proof"):
         orders.place_order(customer=customer, config=config, address=defaults.address,
                            account=defaults.holding.account, need_by=None, instructions="",

@@ -63,7 +63,7 @@ def test_an_order_above_the_accounts_threshold_waits_for_approval(make, customer
 
 def test_an_incomplete_job_is_refused_and_nothing_is_saved(make, customer):
     config = make.configuration(customer, enrollment="", quantity="")
-    defaults = services.checkout_defaults(customer)
+    defaults = catalog.checkout_defaults(customer)
     with pytest.raises(ValidationFailed) as refused:
         services.place_order(customer=customer, config=config, address=defaults.address,
                              account=defaults.holding.account, need_by=None, instructions="",
@@ -94,7 +94,7 @@ def test_ten_concurrent_submissions_with_one_key_make_one_order(app, make, custo
                 config = catalog.configure(catalog.product_by_slug("course-pack"), forms.configurator_form(
                     catalog.product_by_slug("course-pack"), job_values("course-pack", [reading]), today=NOW.date()),
                     user, today=NOW.date())
-                defaults = services.checkout_defaults(user)
+                defaults = catalog.checkout_defaults(user)
                 order = services.place_order(customer=user, config=config, address=defaults.address,
                                              account=defaults.holding.account, need_by=None, instructions="",
                                              idempotency_key="one-key", now=NOW)

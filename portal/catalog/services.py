@@ -8,6 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import User
+from portal.addresses.models import Address
+from portal.billing.models import AccountHolder
 from portal.catalog import kinds, rules
 from portal.catalog.models import OptionChoice, Product, ProductOption
 from portal.documents import services as documents
@@ -109,6 +111,27 @@ class Configuration:
         if self.addition and self.addition.title:  # e.g. a mailer is known by its list
             return f"{self.product.name}: {self.addition.title}"
         return self.product.name
+
+
+@dataclass
+class CheckoutDefaults:
+    """What the configurator's estimate and checkout start from: the customer's default address and
+    billing account on file."""
+
+    address: Address | None
+    holding: AccountHolder | None
+
+    @property
+    def delivery_method(self) -> str:
+        return self.address.kind if self.address else DeliveryMethod.CAMPUS
+
+
+def checkout_defaults(user: User) -> CheckoutDefaults:
+    address = db.session.scalar(select(Address).where(
+        Address.user_id == user.id, Address.deleted_at.is_(None)).order_by(Address.is_default.desc(), Address.id))
+    holding = db.session.scalar(select(AccountHolder).where(AccountHolder.user_id == user.id)
+                                .order_by(AccountHolder.is_default.desc(), AccountHolder.id))
+    return CheckoutDefaults(address, holding)
 
 
 def configure(product: Product, form, owner: User, *, today: date, now: datetime | None = None) -> Configuration:

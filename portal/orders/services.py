@@ -1,7 +1,6 @@
 """Placing orders and finding them. Services flush and never commit."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func, or_, select
@@ -10,7 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from portal.accounts.models import User
 from portal.addresses.models import Address
 from portal.billing import rules as billing_rules
-from portal.billing.models import AccountHolder, BillingAccount
+from portal.billing.models import BillingAccount
 from portal.catalog import kinds
 from portal.catalog.services import Configuration, require_complete
 from portal.extensions import db
@@ -19,28 +18,7 @@ from portal.orders import events, rules
 from portal.orders.models import Order, OrderEvent, OrderFile, OrderStatus
 from portal.promises import services as promises
 from portal.shop.clock import shop_today
-from portal.shop.delivery import DeliveryMethod
 from portal.shop.paging import Page
-
-
-@dataclass
-class CheckoutDefaults:
-    """What checkout starts from: the customer's default address and billing account."""
-
-    address: Address | None
-    holding: AccountHolder | None
-
-    @property
-    def delivery_method(self) -> str:
-        return self.address.kind if self.address else DeliveryMethod.CAMPUS
-
-
-def checkout_defaults(user: User) -> CheckoutDefaults:
-    address = db.session.scalar(select(Address).where(
-        Address.user_id == user.id, Address.deleted_at.is_(None)).order_by(Address.is_default.desc(), Address.id))
-    holding = db.session.scalar(select(AccountHolder).where(AccountHolder.user_id == user.id)
-                                .order_by(AccountHolder.is_default.desc(), AccountHolder.id))
-    return CheckoutDefaults(address, holding)
 
 
 def order_for_key(customer: User, idempotency_key: str) -> Order | None:
