@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import abort, flash, redirect, request, session, url_for
+from flask import flash, redirect, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.accounts import blueprint, services
@@ -13,8 +13,8 @@ from portal.catalog.services import preferable_choices
 from portal.orders.services import history
 from portal.database import utcnow
 from portal.extensions import db, login_manager
-from portal.failures import NotAllowed, ValidationFailed
-from portal.web import render, staff_required
+from portal.failures import ValidationFailed
+from portal.web import answer, refused, render, staff_required
 from portal.accounts.access import recent_sign_in_required
 from portal.web.navigation import invalid_status, redirect_to
 
@@ -50,9 +50,9 @@ def sign_in():
         try:
             user = services.authenticate(email=form.email.data, password=form.password.data,
                                          address=request.remote_addr or "", now=utcnow())
-        except ValidationFailed as refused:
+        except ValidationFailed as refusal:
             db.session.commit()  # keep the recorded failure
-            form.password.errors.append(refused.errors[""])
+            form.password.errors.append(refusal.errors[""])
         else:
             session.clear()  # rotate: nothing from before sign-in survives
             services.start_session(user, now=utcnow())
@@ -85,8 +85,8 @@ def confirm_password():
             services.confirm_password(current_user, form.password.data, now=utcnow())
             db.session.commit()
             return redirect_to(_safe_next(form.next.data))
-        except ValidationFailed as refused:
-            problems = refused.errors
+        except ValidationFailed as refusal:
+            problems = refusal.errors
     return render("accounts/confirm_password.html", form=form, problems=problems,
                   status=invalid_status() if problems else 200)
 
@@ -107,10 +107,9 @@ def change_email():
     try:
         services.change_email(current_user, email=form.email.data, now=utcnow())
         db.session.commit()
-    except ValidationFailed as refused:
-        db.session.rollback()
-        return render("accounts/settings.html", email_form=form, password_form=PasswordForm(),
-                      problems=refused.errors, status=invalid_status())
+    except ValidationFailed as refusal:
+        return refused("accounts/settings.html", email_form=form, password_form=PasswordForm(),
+                       problems=refusal.errors)
     flash("Your email is changed.", "success")
     return redirect_to(url_for("accounts.settings"))
 
@@ -123,10 +122,9 @@ def change_password():
     try:
         services.change_password(current_user, current=form.current.data, new=form.new.data, now=utcnow())
         db.session.commit()
-    except ValidationFailed as refused:
-        db.session.rollback()
-        return render("accounts/settings.html", email_form=EmailForm(data={"email": current_user.email}),
-                      password_form=form, problems=refused.errors, status=invalid_status())
+    except ValidationFailed as refusal:
+        return refused("accounts/settings.html", email_form=EmailForm(data={"email": current_user.email}),
+                       password_form=form, problems=refusal.errors)
     flash("Your password is changed. Other browsers signed in as you are signed out.", "success")
     return redirect_to(url_for("accounts.settings"))
 
@@ -138,7 +136,6 @@ def preferences():
     offered = preferable_choices()
     saved = services.preferences_of(current_user).options
     form = preferences_form(offered, request.form if request.method == "POST" else None, saved)
-    problems = {}
     if request.method == "POST":
         try:
             services.save_preferences(current_user, options=form.data,
@@ -146,18 +143,13 @@ def preferences():
             db.session.commit()
             flash("Your preferences are saved. New orders start from them.", "success")
             return redirect_to(url_for("accounts.preferences"))
-        except ValidationFailed as refused:
-            db.session.rollback()
-            problems = refused.errors
-    return render("accounts/preferences.html", form=form, problems=problems,
-                  status=invalid_status() if problems else 200)
+        except ValidationFailed as refusal:
+            return refused("accounts/preferences.html", form=form, problems=refusal.errors)
+    return render("accounts/preferences.html", form=form, problems={})
 
 
 def _customer_page(customer_id: int, form=None, problems=None, status: int = 200):
-    try:
-        person = services.customer_for_staff(customer_id)
-    except NotAllowed:
-        abort(404)
+    person = services.customer_for_staff(customer_id)
     return render("accounts/customer.html", "accounts/_notes.html", person=person, status=status,
                   departments=services.departments_of(person), notes=services.notes_about(person),
                   orders=history(person, per_page=15).items, form=form or NoteForm(), problems=problems or {})
@@ -174,16 +166,11 @@ def customer(customer_id: int):
 @staff_required
 def add_note(customer_id: int):
     """Adds a note about the customer; a targeted htmx request gets the notes list."""
-    try:
-        person = services.customer_for_staff(customer_id)
-    except NotAllowed:
-        abort(404)
+    person = services.customer_for_staff(customer_id)
     form = NoteForm(request.form)
     try:
         services.add_note(customer=person, author=current_user, body=form.body.data, now=utcnow())
         db.session.commit()
-    except ValidationFailed as refused:
-        return _customer_page(customer_id, form, refused.errors, status=invalid_status())
-    if not request.htmx:
-        return redirect_to(url_for("accounts.customer", customer_id=customer_id))
-    return _customer_page(customer_id)
+    except ValidationFailed as refusal:
+        return _customer_page(customer_id, form, refusal.errors, status=invalid_status())
+    return answer(url_for("accounts.customer", customer_id=customer_id), _customer_page, customer_id)

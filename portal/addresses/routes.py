@@ -1,23 +1,15 @@
 """The address book: add, edit in place, delete with undo, choose the default."""
 from __future__ import annotations
 
-from flask import abort, request, url_for
+from flask import request, url_for
 from flask_login import current_user, login_required
 
 from portal.addresses import blueprint, services
 from portal.addresses.forms import AddressForm
 from portal.database import utcnow
 from portal.extensions import db
-from portal.failures import NotAllowed, ValidationFailed
-from portal.web import render
-from portal.web.navigation import invalid_status, redirect_to
-
-
-def _own(address_id: int):
-    try:
-        return services.address_for(current_user, address_id)
-    except NotAllowed:
-        abort(404)
+from portal.failures import ValidationFailed
+from portal.web import answer, refused, render
 
 
 def _book(status=200, undo=None, trigger=None, headers=None):
@@ -48,20 +40,17 @@ def add():
     try:
         services.add_address(current_user, form.data, make_default=bool(request.form.get("make_default")))
         db.session.commit()
-    except ValidationFailed as refused:
-        db.session.rollback()
-        return render("addresses/new.html", "addresses/_new.html", form=form, problems=refused.errors,
-                      status=invalid_status())
-    if not request.htmx:
-        return redirect_to(url_for("addresses.book"))
-    return _book(trigger={"address-added": {}}, headers={"HX-Retarget": "#address-book", "HX-Reswap": "outerHTML"})
+    except ValidationFailed as refusal:
+        return refused("addresses/new.html", "addresses/_new.html", form=form, problems=refusal.errors)
+    return answer(url_for("addresses.book"), _book, trigger={"address-added": {}},
+                  headers={"HX-Retarget": "#address-book", "HX-Reswap": "outerHTML"})
 
 
 @blueprint.get("/addresses/<int:address_id>")
 @login_required
 def show(address_id: int):
     """One address; a targeted htmx request gets its row (used by Cancel in the inline editor)."""
-    address = _own(address_id)
+    address = services.address_for(current_user, address_id)
     return render("addresses/edit.html", "addresses/_address.html", address=address, editing=False,
                   form=AddressForm(data=address.snapshot()), problems={})
 
@@ -70,7 +59,7 @@ def show(address_id: int):
 @login_required
 def edit(address_id: int):
     """The address's row as an edit form (a page of its own without JavaScript)."""
-    address = _own(address_id)
+    address = services.address_for(current_user, address_id)
     return render("addresses/edit.html", "addresses/_address.html", address=address, editing=True,
                   form=AddressForm(data=address.snapshot()), problems={})
 
@@ -79,53 +68,41 @@ def edit(address_id: int):
 @login_required
 def update(address_id: int):
     """Saves an edited address; orders already placed keep the address they were placed with."""
-    address = _own(address_id)
+    address = services.address_for(current_user, address_id)
     form = AddressForm(request.form)
     try:
         services.update_address(current_user, address, form.data)
         db.session.commit()
-    except ValidationFailed as refused:
-        db.session.rollback()
-        return render("addresses/edit.html", "addresses/_address.html", address=_own(address_id), editing=True,
-                      form=form, problems=refused.errors, status=invalid_status())
-    if not request.htmx:
-        return redirect_to(url_for("addresses.book"))
-    return render("addresses/edit.html", "addresses/_address.html", address=address, editing=False,
-                  form=form, problems={}, trigger={"address-saved": {"id": address.id}})
+    except ValidationFailed as refusal:
+        return refused("addresses/edit.html", "addresses/_address.html", address=address, editing=True,
+                       form=form, problems=refusal.errors)
+    return answer(url_for("addresses.book"), "addresses/edit.html", "addresses/_address.html", address=address,
+                  editing=False, form=form, problems={}, trigger={"address-saved": {"id": address.id}})
 
 
 @blueprint.post("/addresses/<int:address_id>/delete")
 @login_required
 def delete(address_id: int):
     """Deletes an address, with an Undo for a few minutes."""
-    address = _own(address_id)
+    address = services.address_for(current_user, address_id)
     services.delete_address(current_user, address, now=utcnow())
     db.session.commit()
-    if not request.htmx:
-        return redirect_to(url_for("addresses.book", undo=address.id))
-    return _book(undo=address)
+    return answer(url_for("addresses.book", undo=address.id), _book, undo=address)
 
 
 @blueprint.post("/addresses/<int:address_id>/restore")
 @login_required
 def restore(address_id: int):
     """Undo of a delete."""
-    try:
-        services.restore_address(current_user, address_id, now=utcnow())
-    except NotAllowed:
-        abort(404)
+    services.restore_address(current_user, address_id, now=utcnow())
     db.session.commit()
-    if not request.htmx:
-        return redirect_to(url_for("addresses.book"))
-    return _book()
+    return answer(url_for("addresses.book"), _book)
 
 
 @blueprint.post("/addresses/<int:address_id>/default")
 @login_required
 def make_default(address_id: int):
     """Makes this the default address for checkout and reorders."""
-    services.set_default(current_user, _own(address_id))
+    services.set_default(current_user, services.address_for(current_user, address_id))
     db.session.commit()
-    if not request.htmx:
-        return redirect_to(url_for("addresses.book"))
-    return _book()
+    return answer(url_for("addresses.book"), _book)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from flask import abort, request, url_for
+from flask import request, url_for
 from flask_login import current_user, login_required
 
 from portal.accounts.services import departments_of
@@ -11,12 +11,12 @@ from portal.billing import blueprint, services
 from portal.billing.forms import AccountForm, HolderForm, ManageForm, WithdrawForm
 from portal.database import utcnow
 from portal.extensions import db
-from portal.failures import NotAllowed, ValidationFailed
+from portal.failures import ValidationFailed
 from portal.shop.clock import shop_today
-from portal.web import render
+from portal.web import answer, refused, render
 from portal.accounts.access import recent_sign_in_required
 from portal.web.forms import choices
-from portal.web.navigation import invalid_status, redirect_to
+from portal.web.navigation import redirect_to
 
 
 def _accounts_page(form=None, problems=None, status: int = 200):
@@ -45,41 +45,27 @@ def add():
         services.add_account(current_user, code=form.code.data, name=form.name.data,
                              department_id=form.department.data)
         db.session.commit()
-    except ValidationFailed as refused:
-        db.session.rollback()
-        return _accounts_page(form, refused.errors, status=invalid_status())
-    return redirect_to(url_for("billing.accounts")) if not request.htmx else _accounts_page()
+    except ValidationFailed as refusal:
+        return refused(_accounts_page, form, refusal.errors)
+    return answer(url_for("billing.accounts"), _accounts_page)
 
 
 @blueprint.post("/billing/<int:account_id>/default")
 @login_required
 def make_default(account_id: int):
     """Makes this the account checkout and reorders start from."""
-    try:
-        services.set_default(current_user, services.held_account(current_user, account_id))
-    except NotAllowed:
-        abort(404)
+    services.set_default(current_user, services.held_account(current_user, account_id))
     db.session.commit()
-    return redirect_to(url_for("billing.accounts")) if not request.htmx else _accounts_page()
+    return answer(url_for("billing.accounts"), _accounts_page)
 
 
 @blueprint.post("/billing/<int:account_id>/remove")
 @recent_sign_in_required
 def remove(account_id: int):
     """Takes the account off the customer's list (needs a recent sign-in)."""
-    try:
-        services.remove_holding(current_user, services.held_account(current_user, account_id))
-    except NotAllowed:
-        abort(404)
+    services.remove_holding(current_user, services.held_account(current_user, account_id))
     db.session.commit()
-    return redirect_to(url_for("billing.accounts")) if not request.htmx else _accounts_page()
-
-
-def _managed(account_id: int):
-    try:
-        return services.administered_account(current_user, account_id)
-    except NotAllowed:
-        abort(404)
+    return answer(url_for("billing.accounts"), _accounts_page)
 
 
 def _manage_page(account, form=None, problems=None, status: int = 200):
@@ -97,23 +83,22 @@ def _manage_page(account, form=None, problems=None, status: int = 200):
 @login_required
 def manage(account_id: int):
     """A department administrator's page for one account: details, who may charge it, withdrawal."""
-    return _manage_page(_managed(account_id))
+    return _manage_page(services.administered_account(current_user, account_id))
 
 
 @blueprint.post("/billing/<int:account_id>/manage")
 @recent_sign_in_required
 def update(account_id: int):
     """Saves the account's name, end date, approval threshold and approver."""
-    account = _managed(account_id)
+    account = services.administered_account(current_user, account_id)
     form = ManageForm(request.form)
     try:
         threshold = _cents(form.threshold.data)
         services.update_account(current_user, account, name=form.name.data, active_until=form.active_until.data,
                                 threshold_cents=threshold, approver_email=form.approver.data or "")
         db.session.commit()
-    except ValidationFailed as refused:
-        db.session.rollback()
-        return _manage_page(_managed(account_id), form, refused.errors, status=invalid_status())
+    except ValidationFailed as refusal:
+        return refused(_manage_page, account, form, refusal.errors)
     return redirect_to(url_for("billing.manage", account_id=account_id))
 
 
@@ -131,14 +116,13 @@ def _cents(text: str | None) -> int | None:
 @recent_sign_in_required
 def add_holder(account_id: int):
     """Lets one more person charge the account."""
-    account = _managed(account_id)
+    account = services.administered_account(current_user, account_id)
     form = HolderForm(request.form)
     try:
         services.allow_to_charge(current_user, account, email=form.email.data or "")
         db.session.commit()
-    except ValidationFailed as refused:
-        db.session.rollback()
-        return _manage_page(_managed(account_id), problems=refused.errors, status=invalid_status())
+    except ValidationFailed as refusal:
+        return refused(_manage_page, account, problems=refusal.errors)
     return redirect_to(url_for("billing.manage", account_id=account_id))
 
 
@@ -146,10 +130,7 @@ def add_holder(account_id: int):
 @recent_sign_in_required
 def remove_holder(account_id: int, user_id: int):
     """Stops someone charging the account."""
-    try:
-        services.stop_charging(current_user, _managed(account_id), user_id=user_id)
-    except NotAllowed:
-        abort(404)
+    services.stop_charging(current_user, services.administered_account(current_user, account_id), user_id=user_id)
     db.session.commit()
     return redirect_to(url_for("billing.manage", account_id=account_id))
 
@@ -158,7 +139,7 @@ def remove_holder(account_id: int, user_id: int):
 @recent_sign_in_required
 def withdraw(account_id: int):
     """Withdraws the account: no one can charge it any more; past orders keep it."""
-    account = _managed(account_id)
+    account = services.administered_account(current_user, account_id)
     services.withdraw_account(current_user, account, reason=WithdrawForm(request.form).reason.data, now=utcnow())
     db.session.commit()
     return redirect_to(url_for("billing.manage", account_id=account_id))
@@ -168,6 +149,6 @@ def withdraw(account_id: int):
 @recent_sign_in_required
 def reinstate(account_id: int):
     """Makes a withdrawn account chargeable again."""
-    services.reinstate_account(current_user, _managed(account_id))
+    services.reinstate_account(current_user, services.administered_account(current_user, account_id))
     db.session.commit()
     return redirect_to(url_for("billing.manage", account_id=account_id))

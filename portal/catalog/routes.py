@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import abort, request, url_for
+from flask import request, url_for
 from flask_login import current_user, login_required
 
 from portal.accounts.services import preferences_of
@@ -11,8 +11,8 @@ from portal.catalog import blueprint, forms, services
 from portal.database import utcnow
 from portal.documents import services as documents
 from portal.extensions import db
-from portal.failures import NotAllowed, ValidationFailed
-from portal.orders.services import checkout_defaults
+from portal.failures import ValidationFailed
+from portal.catalog.services import checkout_defaults
 from portal.shop.clock import shop_today
 from portal.web import render
 from portal.web.navigation import invalid_status, redirect_to
@@ -25,13 +25,6 @@ def index():
     return render("catalog/index.html", products=services.active_products())
 
 
-def _product(slug: str):
-    try:
-        return services.product_by_slug(slug)
-    except NotAllowed:
-        abort(404)
-
-
 def _configuration(product, formdata):
     now = utcnow()
     today = shop_today(now)
@@ -39,10 +32,7 @@ def _configuration(product, formdata):
                                    defaults=preferences_of(current_user).options)
     if formdata is not None:
         form.validate()
-    try:
-        return form, services.configure(product, form, current_user, today=today, now=now)
-    except NotAllowed:
-        abort(404)
+    return form, services.configure(product, form, current_user, today=today, now=now)
 
 
 def _page(product, formdata, *, status: int = 200, partial: str | None = None, upload_error: str = ""):
@@ -58,7 +48,7 @@ def _page(product, formdata, *, status: int = 200, partial: str | None = None, u
 @login_required
 def configure(slug: str):
     """The configurator page; a targeted htmx request gets the price-and-date fragment."""
-    product = _product(slug)
+    product = services.product_by_slug(slug)
     return _page(product, request.args if request.args else None, partial="catalog/_quote.html")
 
 
@@ -66,7 +56,7 @@ def configure(slug: str):
 @login_required
 def configure_post(slug: str):
     """Uploads, reorders or removes files; continues to checkout when the job is complete."""
-    product = _product(slug)
+    product = services.product_by_slug(slug)
     action = request.form.get("action", "update")
     entries = forms.move_entry(forms.file_entries(request.form), action)
     upload_error = ""

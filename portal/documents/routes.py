@@ -5,17 +5,13 @@ from flask import abort, send_file
 from flask_login import current_user, login_required
 
 from portal.documents import blueprint, services, storage
-from portal.failures import NotAllowed
 
 
 @blueprint.get("/files/<int:file_id>")
 @login_required
 def download(file_id: int):
     """The file as an attachment, for its owner and staff; 404 for anyone else."""
-    try:
-        stored = services.file_for(current_user, file_id)
-    except NotAllowed:
-        abort(404)
+    stored = services.file_for(current_user, file_id)
     path = storage.path_for(stored.storage_key)
     if not path.is_file():
         abort(404)

@@ -9,9 +9,9 @@ from portal.failures import ValidationFailed
 from portal.keeping import blueprint, services as keeping
 from portal.keeping.forms import ClosureForm, DowntimeForm
 from portal.promises import rules, services
-from portal.web import render, staff_required
+from portal.web import refused, render, staff_required
 from portal.web.forms import choices
-from portal.web.navigation import invalid_status, redirect_to
+from portal.web.navigation import redirect_to
 
 
 def _page(closure_form=None, downtime_form=None, problems=None, status: int = 200):
@@ -41,9 +41,8 @@ def _change_calendar(change, **forms):
         change(now)
         keeping.replan(now=now)
         db.session.commit()
-    except ValidationFailed as refused:
-        db.session.rollback()
-        return _page(**forms, problems=refused.errors, status=invalid_status())
+    except ValidationFailed as refusal:
+        return refused(_page, **forms, problems=refusal.errors)
     return redirect_to(url_for("promises.dashboard"))
 
 

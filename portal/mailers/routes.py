@@ -11,10 +11,10 @@ from portal.database import utcnow
 from portal.documents import services as documents
 from portal.documents import storage
 from portal.extensions import db
-from portal.failures import Conflict, NotAllowed, ValidationFailed
+from portal.failures import Conflict, ValidationFailed
 from portal.mailers import blueprint, forms, rules, services
-from portal.orders.services import checkout_defaults
-from portal.web import render
+from portal.catalog.services import checkout_defaults
+from portal.web import answer, refused, render
 from portal.web.navigation import invalid_status, redirect_to
 
 NOT_CARRIED = {"product", "mailing_list", "csrf_token", "action", "upload", "job", "idempotency_key", "mailer_step"}
@@ -34,10 +34,7 @@ def _looks(mailing, job: str) -> dict[str, str]:
 
 def _list(list_id: int, *, staff_too: bool = False, edit: bool = False):
     """The customer's list (or 404); `edit`: raises Conflict once it is on an order."""
-    try:
-        mailing = services.list_for(current_user, list_id, staff_too=staff_too)
-    except NotAllowed:
-        abort(404)
+    mailing = services.list_for(current_user, list_id, staff_too=staff_too)
     return services.editable(mailing) if edit else mailing
 
 
@@ -90,11 +87,8 @@ def _limits() -> tuple[int, int]:
 
 def _product_and_source(values):
     """The mailer product asked for and, when reusing a design, the customer's own earlier order (404 otherwise)."""
-    try:
-        product = services.mailer_product(values.get("product", ""))
-        source = services.order_for_reorder(current_user, values["design_from"]) if values.get("design_from") else None
-    except NotAllowed:
-        abort(404)
+    product = services.mailer_product(values.get("product", ""))
+    source = services.order_for_reorder(current_user, values["design_from"]) if values.get("design_from") else None
     return product, source
 
 
@@ -119,10 +113,9 @@ def upload():
         mailing = services.accept_list(current_user, product=product, data=services.read_upload(upload_file.stream),
                                        filename=upload_file.filename, design_from=source)
         db.session.commit()
-    except ValidationFailed as refused:
-        db.session.rollback()
-        return render("mailers/new.html", product=product, source=source, job=job, error=refused.errors["upload"],
-                      limits=_limits(), status=invalid_status())
+    except ValidationFailed as refusal:
+        return refused("mailers/new.html", product=product, source=source, job=job,
+                       error=refusal.errors["upload"], limits=_limits())
     return redirect_to(_step("mailers.check" if mailing.is_mapped else "mailers.columns", mailing, job))
 
 
@@ -138,9 +131,8 @@ def replace(list_id: int):
         services.accept_list(current_user, product=mailing.product, data=services.read_upload(upload_file.stream),
                              filename=upload_file.filename, replacing=mailing)
         db.session.commit()
-    except ValidationFailed as refused:
-        db.session.rollback()
-        return _check_page(_list(list_id), job, replace_error=refused.errors["upload"], status=invalid_status())
+    except ValidationFailed as refusal:
+        return refused(_check_page, mailing, job, replace_error=refusal.errors["upload"])
     services.delete_file(old_key)
     flash(f"{mailing.original_name} replaced your list.", "success")
     return redirect_to(_step("mailers.check" if mailing.is_mapped else "mailers.columns", mailing, job))
@@ -177,9 +169,8 @@ def columns_post(list_id: int):
     try:
         services.save_mapping(current_user, mailing, forms.chosen_mapping(form))
         db.session.commit()
-    except ValidationFailed as refused:
-        db.session.rollback()
-        return _columns_page(_list(list_id), job, request.form, refused.errors, status=invalid_status())
+    except ValidationFailed as refusal:
+        return refused(_columns_page, mailing, job, request.form, refusal.errors)
     return redirect_to(_step("mailers.check", mailing, job))
 
 
@@ -299,9 +290,8 @@ def design_post(list_id: int):
                              return_address=form.return_address.data or "", artwork=artwork,
                              remove_artwork=bool(form.remove_artwork.data))
         db.session.commit()
-    except ValidationFailed as refused:
-        db.session.rollback()
-        return _design_page(_list(list_id), job, form, refused.errors, status=invalid_status())
+    except ValidationFailed as refusal:
+        return refused(_design_page, mailing, job, form, refusal.errors)
     return redirect_to(_step("mailers.proof", mailing, job))
 
 
@@ -314,12 +304,17 @@ def _proof_context(mailing, job, error: str = ""):
                     preview=services.view(mailing).good_recipients(rules.PROOF_PIECES) if mailing.is_mapped else [])
 
 
+def _proof_page(mailing, job, error: str = "", *, status: int = 200, trigger=None):
+    return render("mailers/proof_page.html", "mailers/_proof_panel.html", status=status, trigger=trigger,
+                  **_proof_context(mailing, job, error))
+
+
 @blueprint.get("/mailers/lists/<int:list_id>/proof")
 @login_required
 def proof(list_id: int):
     """The proof page: the first pieces, the proof PDF and the approval."""
     mailing, job = _list(list_id), _job()
-    return render("mailers/proof_page.html", "mailers/_proof_panel.html", **_proof_context(mailing, job))
+    return _proof_page(mailing, job)
 
 
 @blueprint.post("/mailers/lists/<int:list_id>/proof")
@@ -331,15 +326,11 @@ def proof_post(list_id: int):
     try:
         services.build_proof(mailing, _looks(mailing, job), now=utcnow())
         db.session.commit()
-    except ValidationFailed as refused:
-        db.session.rollback()
-        return render("mailers/proof_page.html", "mailers/_proof_panel.html", status=invalid_status(),
-                      **_proof_context(_list(list_id), job, refused.errors["proof"]))
+    except ValidationFailed as refusal:
+        return refused(_proof_page, mailing, job, refusal.errors["proof"])
     services.delete_file(old_key)
-    if request.htmx:
-        return render("mailers/proof_page.html", "mailers/_proof_panel.html", **_proof_context(mailing, job),
-                      trigger={"proof-built": {"pages": mailing.proof_pages}})
-    return redirect_to(_step("mailers.proof", mailing, job))
+    return answer(_step("mailers.proof", mailing, job), _proof_page, mailing, job,
+                  trigger={"proof-built": {"pages": mailing.proof_pages}})
 
 
 @blueprint.post("/mailers/lists/<int:list_id>/approve")
@@ -348,15 +339,12 @@ def approve(list_id: int):
     """Records the approval (who and when) and goes back to the job with the list in it."""
     mailing, job = _list(list_id, edit=True), _job()
     if not request.form.get("checked"):
-        return render("mailers/proof_page.html", "mailers/_proof_panel.html", status=invalid_status(),
-                      **_proof_context(mailing, job, "Tick the box to say you checked the proof."))
+        return _proof_page(mailing, job, "Tick the box to say you checked the proof.", status=invalid_status())
     try:
         services.approve_proof(mailing, _looks(mailing, job), by=current_user, now=utcnow())
         db.session.commit()
-    except ValidationFailed as refused:
-        db.session.rollback()
-        return render("mailers/proof_page.html", "mailers/_proof_panel.html", status=invalid_status(),
-                      **_proof_context(_list(list_id), job, refused.errors["approve"]))
+    except ValidationFailed as refusal:
+        return refused(_proof_page, mailing, job, refusal.errors["approve"])
     flash("Proof approved. Choose the mail class and date, then check out.", "success")
     return redirect_to(job_url(mailing, job))
 

@@ -14,7 +14,7 @@ from portal.notices import approvals, blueprint, links, rules, services, trackin
 from portal.notices.forms import DecisionForm, PreferencesForm, SatisfactionForm
 from portal.notices.links import LinkExpired
 from portal.notices.rules import Channel, Decision
-from portal.web import render, staff_required
+from portal.web import answer, refused, render, staff_required
 from portal.web.navigation import invalid_status, redirect_to
 
 PRIVATE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex, nofollow"}
@@ -47,24 +47,18 @@ def unread():
     signed out. Without htmx it is the notification centre."""
     if not current_user.is_authenticated:
         return "", 286
-    if not request.htmx:
-        return redirect_to(url_for("notices.inbox"))
     on_inbox = urlsplit(request.headers.get("HX-Current-URL", "")).path == url_for("notices.inbox")
-    return render("notices/_nav_link.html", on_inbox=on_inbox)
+    return answer(url_for("notices.inbox"), "notices/_nav_link.html", on_inbox=on_inbox)
 
 
 @blueprint.post("/notices/<int:notice_id>/read")
 @login_required
 def mark_read(notice_id: int):
     """Marks one notice read: htmx gets the updated row, a plain form the centre again."""
-    try:
-        notice = services.mark_read(current_user, notice_id, now=utcnow())
-    except NotAllowed:
-        abort(404)
+    notice = services.mark_read(current_user, notice_id, now=utcnow())
     db.session.commit()
-    if not request.htmx:
-        return redirect_to(url_for("notices.inbox", page=request.form.get("page", type=int)))
-    return render("notices/_notice.html", notice=notice, trigger={"notices-read": {"id": notice.id}})
+    return answer(url_for("notices.inbox", page=request.form.get("page", type=int)), "notices/_notice.html",
+                  notice=notice, trigger={"notices-read": {"id": notice.id}})
 
 
 @blueprint.post("/notices/read")
@@ -73,10 +67,8 @@ def mark_all_read():
     """Marks every notice read, then shows the centre (htmx: the list fragment)."""
     services.mark_all_read(current_user, now=utcnow())
     db.session.commit()
-    if not request.htmx:
-        return redirect_to(url_for("notices.inbox"))
-    page = services.inbox(current_user, page=1)
-    return render("notices/inbox.html", "notices/_inbox.html", page=page, trigger={"notices-read": {"all": True}})
+    return answer(url_for("notices.inbox"), "notices/inbox.html", "notices/_inbox.html",
+                  page=services.inbox(current_user, page=1), trigger={"notices-read": {"all": True}})
 
 
 @blueprint.route("/notices/preferences", methods=["GET", "POST"])
@@ -114,10 +106,7 @@ def track(token: str):
 @blueprint.route("/satisfaction/<token>", methods=["GET", "POST"])
 def satisfaction(token: str):
     """The one-question satisfaction check from the delivered email; the answer is saved by a POST."""
-    try:
-        order = tracking.satisfaction_order(token, now=utcnow())
-    except NotAllowed:
-        abort(404)
+    order = tracking.satisfaction_order(token, now=utcnow())
     values = request.form if request.method == "POST" else request.args
     form = SatisfactionForm(values, answer=str(order.satisfaction) if order.satisfaction else None)
     problems = {}
@@ -127,8 +116,8 @@ def satisfaction(token: str):
             db.session.commit()
             return render("notices/satisfaction.html", order=order, form=form, thanked=True,
                           answers=rules.SATISFACTION_ANSWERS, headers=PRIVATE)
-        except ValidationFailed as refused:
-            problems = refused.errors
+        except ValidationFailed as refusal:
+            problems = refusal.errors
     return render("notices/satisfaction.html", order=order, form=form, problems=problems, thanked=False,
                   status=invalid_status() if problems else 200, headers=PRIVATE)
 
@@ -141,8 +130,6 @@ def approval(token: str):
         pending = approvals.find(token, now=now)
     except LinkExpired:
         return render("notices/approval_closed.html", expired=True, status=410, headers=PRIVATE)
-    except NotAllowed:
-        abort(404)
     form = DecisionForm(request.form if request.method == "POST" else request.args)
     if request.method == "GET" or pending.decided_at is not None:
         return render("notices/approval.html", approval=pending, form=form, problems={}, headers=PRIVATE,
@@ -151,10 +138,9 @@ def approval(token: str):
     try:
         decided = approvals.decide(token, decision=decision, reason=form.reason.data or "", now=now)
         db.session.commit()
-    except ValidationFailed as refused:
-        db.session.rollback()
-        return render("notices/approval.html", approval=pending, form=form, problems=refused.errors,
-                      status=invalid_status(), headers=PRIVATE)
+    except ValidationFailed as refusal:
+        return refused("notices/approval.html", approval=pending, form=form, problems=refusal.errors,
+                       headers=PRIVATE)
     except Conflict as conflict:
         db.session.rollback()
         return render("notices/approval_closed.html", expired=False, message=conflict.message, status=409,
@@ -166,10 +152,7 @@ def approval(token: str):
 @staff_required
 def order_notices(number: str):
     """Every notice an order produced, who it went to and how delivery went, with resend for failures."""
-    try:
-        order = services.order_by_number(number)
-    except NotAllowed:
-        abort(404)
+    order = services.order_by_number(number)
     page = services.announcements_of(order, page=request.args.get("page", 1, type=int))
     return render("notices/staff_order.html", order=order, page=page)
 
@@ -191,13 +174,9 @@ def resend(notice_id: int):
         notice = services.resend(notice_id, now=utcnow())
         db.session.commit()
         message, category = f"The email to {notice.to_address} will be sent again.", "success"
-    except NotAllowed:
-        abort(404)
     except Conflict as conflict:
         db.session.rollback()
         notice, message, category = conflict.current, conflict.message, "info"
-    if request.htmx:
-        return render("notices/_delivery.html", notice=notice, with_order=with_order, message=message)
-    flash(message, category)
-    return redirect_to(url_for("notices.failed") if with_order
-                       else url_for("notices.order_notices", number=notice.order.number))
+    back = url_for("notices.failed") if with_order else url_for("notices.order_notices", number=notice.order.number)
+    return answer(back, "notices/_delivery.html", notice=notice, with_order=with_order, message=message,
+                  flashed=(message, category))

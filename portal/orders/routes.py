@@ -13,12 +13,12 @@ from portal.addresses import services as addresses
 from portal.billing import services as billing
 from portal.database import utcnow
 from portal.extensions import db
-from portal.failures import NotAllowed, ValidationFailed
+from portal.failures import ValidationFailed
 from portal.accounts.services import notes_about
 from portal.documents import services as documents
 from portal.orders import blueprint, checkout as checkout_page, reorders, services
 from portal.shop.clock import shop_today
-from portal.web import render
+from portal.web import answer, render
 from portal.web.navigation import invalid_status, redirect_to
 
 
@@ -63,8 +63,6 @@ def _place(state):
                                      now=state.now,
                                      source_order=services.own_order(current_user, state.config_values.get("from_order")))
         db.session.commit()
-    except NotAllowed:
-        abort(404)
     except IntegrityError:  # the same key committed by a concurrent submission: show that order
         db.session.rollback()
         order = services.order_for_key(current_user, key)
@@ -119,11 +117,7 @@ def history():
 def order(number: str):
     """The order page: what was ordered, price, where it goes, who pays, dates and timeline; for
     staff, the customer's previous orders and the shop's notes about them."""
-    try:
-        found = services.order_for(current_user, number)
-    except NotAllowed:
-        abort(404)
-    return _order_page(found)
+    return _order_page(services.order_for(current_user, number))
 
 
 def _order_page(found, *, reorder_plan=None, status: int = 200):
@@ -150,13 +144,10 @@ def reorder(number: str):
     source = _own_order(number)
     now = utcnow()
     replacements, upload_problem = _replacement_files(source)
-    try:
-        plan = reorders.plan_reorder(current_user, source, now=now, address_id=request.form.get("address"),
-                                     account_id=request.form.get("billing_account"),
-                                     send_for_approval=bool(request.form.get("send_for_approval")),
-                                     replacements=replacements)
-    except NotAllowed:
-        abort(404)
+    plan = reorders.plan_reorder(current_user, source, now=now, address_id=request.form.get("address"),
+                                 account_id=request.form.get("billing_account"),
+                                 send_for_approval=bool(request.form.get("send_for_approval")),
+                                 replacements=replacements)
     if upload_problem:
         plan.problems["files"] = upload_problem
     if not plan.ready:
@@ -168,10 +159,9 @@ def reorder(number: str):
     except IntegrityError:  # a concurrent click with the same key won: show its order
         db.session.rollback()
         placed = services.order_for_key(current_user, key)
-    if not request.htmx:
-        flash(f"Order {placed.number} is placed.", "placed")
-        return redirect_to(url_for("orders.order", number=placed.number))
-    return _reorder_panel(source, placed=placed, trigger={"order-placed": {"number": placed.number}})
+    return answer(url_for("orders.order", number=placed.number), _reorder_panel, source, placed=placed,
+                  trigger={"order-placed": {"number": placed.number}},
+                  flashed=(f"Order {placed.number} is placed.", "placed"))
 
 
 def _replacement_files(source) -> tuple[dict[int, int], str]:

@@ -7,11 +7,11 @@ from flask_login import current_user, login_required
 from portal.database import utcnow
 from portal.documents import storage
 from portal.extensions import db
-from portal.failures import NotAllowed, ValidationFailed
+from portal.failures import ValidationFailed
 from portal.orders import services as orders
 from portal.queue import rules, services
-from portal.web import render
-from portal.web.navigation import invalid_status, redirect_to
+from portal.web import refused, render
+from portal.web.navigation import redirect_to
 
 blueprint = Blueprint("proofs", __name__)
 
@@ -20,15 +20,18 @@ blueprint = Blueprint("proofs", __name__)
 @login_required
 def proof_file(number: str, proof_id: int):
     """The proof PDF, for the order's customer and staff; 404 for anyone else."""
-    try:
-        proof = services.proof_for(current_user, number, proof_id)
-    except NotAllowed:
-        abort(404)
+    proof = services.proof_for(current_user, number, proof_id)
     path = storage.path_for(proof.file.storage_key)
     if not path.is_file():
         abort(404)
     return send_file(path, mimetype="application/pdf", as_attachment=True, max_age=0,
                      download_name=f"proof-{proof.order.number}-{proof.round}.pdf")
+
+
+def _order_page(number: str, *, status: int = 200, **context):
+    """The order page, or its job-progress fragment for a targeted htmx request, as stored."""
+    return render("orders/order.html", "queue/_customer_job.html", status=status,
+                  order=orders.order_for(current_user, number), **context)
 
 
 @blueprint.post("/orders/<number>/proofs/<int:proof_id>/answer")
@@ -41,13 +44,9 @@ def answer(number: str, proof_id: int):
         services.answer_proof(proof, customer=current_user, approved=approved,
                               comment=request.form.get("comment", ""), now=utcnow())
         db.session.commit()
-    except NotAllowed:
-        abort(404)
-    except ValidationFailed as refused:
-        db.session.rollback()
-        return render("orders/order.html", "queue/_customer_job.html", status=invalid_status(),
-                      order=orders.order_for(current_user, number), proof_problems=refused.errors,
-                      proof_comment=request.form.get("comment", ""))
+    except ValidationFailed as refusal:
+        return refused(_order_page, number, proof_problems=refusal.errors,
+                       proof_comment=request.form.get("comment", ""))
     flash("Thank you: the proof is approved and your job goes to print." if approved
           else "Thank you: we will make the changes and send a new proof.", "success")
     return redirect_to(url_for("orders.order", number=number) + "#job-progress")

@@ -10,12 +10,12 @@ from werkzeug.datastructures import MultiDict
 from portal.database import utcnow
 from portal.documents import services as documents
 from portal.extensions import db
-from portal.failures import Conflict, NotAllowed, ValidationFailed
+from portal.failures import Conflict, ValidationFailed
 from portal.orders.models import OrderStatus
 from portal.shop.clock import shop_today
 from portal.queue import blueprint, forms, paperwork, rules, services
-from portal.web import render, staff_required
-from portal.web.navigation import invalid_status, redirect_to
+from portal.web import refused, render, staff_required
+from portal.web.navigation import redirect_to
 from portal.web.rendering import wants_fragment
 
 PARTIALS = {"row": "queue/_job_row.html", "card": "queue/_job_card.html"}
@@ -81,10 +81,7 @@ def board():
 
 
 def _job_page(number: str, *, status: int = 200, problems: dict | None = None, values: MultiDict | None = None):
-    try:
-        order = services.job(number)
-    except NotAllowed:
-        abort(404)
+    order = services.job(number)
     values = values or MultiDict()
     assign_form = forms.AssignForm(assigned_to=str(order.assigned_to_id or ""))
     assign_form.assigned_to.choices = forms.choices(
@@ -114,10 +111,10 @@ def _back_to(number: str) -> str:
 def move(number: str):
     """Moves a job; htmx gets its row or card back (and a job-moved event), a form post a redirect."""
     shown_as = request.form.get("shown_as", "page")
+    order = services.job(number)
     try:
-        order = services.job(number)
         to, seen = OrderStatus(request.form.get("to", "")), OrderStatus(request.form.get("seen", ""))
-    except (NotAllowed, ValueError):
+    except ValueError:
         abort(404)
     message = error = None
     try:
@@ -127,11 +124,11 @@ def move(number: str):
     except Conflict:
         db.session.rollback()
         error = services.what_changed(number, now=utcnow())
-    except ValidationFailed as refused:
-        db.session.rollback()
-        if shown_as == "page" and "move" not in refused.errors:
-            return _job_page(number, status=invalid_status(), problems=refused.errors, values=request.form)
-        error = " ".join(refused.errors.values())
+    except ValidationFailed as refusal:
+        if shown_as == "page" and "move" not in refusal.errors:
+            return refused(_job_page, number, problems=refusal.errors, values=request.form)
+        db.session.rollback()  # the row or card shows the job as stored
+        error = " ".join(refusal.errors.values())
     return _after_move(number, shown_as, message=message, error=error)
 
 
@@ -151,11 +148,8 @@ def add_note(number: str):
     try:
         services.add_note(services.job(number), text=request.form.get("text", ""), author=current_user, now=utcnow())
         db.session.commit()
-    except NotAllowed:
-        abort(404)
-    except ValidationFailed as refused:
-        db.session.rollback()
-        return _job_page(number, status=invalid_status(), problems=refused.errors, values=request.form)
+    except ValidationFailed as refusal:
+        return refused(_job_page, number, problems=refusal.errors, values=request.form)
     flash("Note added.", "success")
     return redirect_to(url_for("queue.job", number=number) + "#notes-heading")
 
@@ -169,11 +163,9 @@ def assign(number: str):
         services.assign(services.job(number), staff_id=int(value) if value.isdigit() else None,
                         actor=current_user, now=utcnow())
         db.session.commit()
-    except NotAllowed:
-        abort(404)
-    except ValidationFailed as refused:
+    except ValidationFailed as refusal:
         db.session.rollback()
-        flash(refused.errors.get("assigned_to", str(refused)), "error")
+        flash(refusal.errors.get("assigned_to", str(refusal)), "error")
     except Conflict:
         db.session.rollback()
         flash(services.what_changed(number, now=utcnow()), "error")
@@ -192,11 +184,8 @@ def send_proof(number: str):
         services.send_proof(order, data=documents.read_limited(upload.stream, "proof"), filename=upload.filename,
                             message=request.form.get("message", ""), actor=current_user, now=utcnow())
         db.session.commit()
-    except NotAllowed:
-        abort(404)
-    except ValidationFailed as refused:
-        db.session.rollback()
-        return _job_page(number, status=invalid_status(), problems=refused.errors, values=request.form)
+    except ValidationFailed as refusal:
+        return refused(_job_page, number, problems=refusal.errors, values=request.form)
     except Conflict:
         db.session.rollback()
         flash(services.what_changed(number, now=utcnow()), "error")

@@ -1,13 +1,15 @@
-"""HTTP helpers shared by every domain: render(), security headers, errors, filters, access guards."""
+"""HTTP helpers shared by every domain: render(), answer(), refused(), security headers, errors, filters,
+access guards."""
 from __future__ import annotations
 
 from flask import Flask
 
 from portal.web import errors, filters, routes, security
 from portal.web.access import staff_required
-from portal.web.rendering import render
+from portal.web.refusals import refused
+from portal.web.rendering import answer, render
 
-__all__ = ["init_app", "render", "staff_required"]
+__all__ = ["answer", "init_app", "refused", "render", "staff_required"]
 
 
 def init_app(app: Flask) -> None:

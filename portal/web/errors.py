@@ -1,9 +1,14 @@
-"""Generic error pages: nothing internal leaks; htmx requests get a small fragment they can show."""
+"""Generic error pages: nothing internal leaks; htmx requests get a small fragment they can show.
+
+A service's NotAllowed is answered here, once, as 404: not theirs, as if not there.
+"""
 from __future__ import annotations
 
 from flask import Flask
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import NotFound
 
+from portal.failures import NotAllowed
 from portal.web.rendering import render
 
 MESSAGES = {
@@ -26,6 +31,11 @@ def init_app(app: Flask) -> None:
         return render("errors/error.html", "errors/_error.html", status=code,
                       code=code, title=title, advice=advice)
 
+    def not_theirs(error: NotAllowed):
+        """What abort(404) answers: the same page, or fragment, through the same handler."""
+        return handle(NotFound())
+
     for code in MESSAGES:
         app.register_error_handler(code, handle)
     app.register_error_handler(CSRFError, handle)
+    app.register_error_handler(NotAllowed, not_theirs)
