@@ -1,4 +1,5 @@
-"""Sign-in and sign-out; the customer's own account: settings, password, preferences; staff notes."""
+"""Sign-in and sign-out; the customer's own account: settings, email and password. (Preferences are
+the catalog's page; a customer's orders and notes, for staff, the orders'.)"""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -7,14 +8,11 @@ from flask import flash, redirect, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.accounts import blueprint, services
-from portal.accounts.forms import (ConfirmPasswordForm, EmailForm, NoteForm, PasswordForm, SignInForm,
-                                   preferences_form)
-from portal.catalog.services import preferable_choices
-from portal.orders.services import history
+from portal.accounts.forms import ConfirmPasswordForm, EmailForm, PasswordForm, SignInForm
 from portal.database import utcnow
 from portal.extensions import db, login_manager
 from portal.failures import ValidationFailed
-from portal.web import answer, refused, render, staff_required
+from portal.web import refused, render
 from portal.accounts.access import recent_sign_in_required
 from portal.web.navigation import invalid_status, redirect_to
 
@@ -127,50 +125,3 @@ def change_password():
                        password_form=form, problems=refusal.errors)
     flash("Your password is changed. Other browsers signed in as you are signed out.", "success")
     return redirect_to(url_for("accounts.settings"))
-
-
-@blueprint.route("/preferences", methods=["GET", "POST"])
-@login_required
-def preferences():
-    """What the configurator starts from: preferred paper, colour, sides and binding."""
-    offered = preferable_choices()
-    saved = services.preferences_of(current_user).options
-    form = preferences_form(offered, request.form if request.method == "POST" else None, saved)
-    if request.method == "POST":
-        try:
-            services.save_preferences(current_user, options=form.data,
-                                      offered={code: {c for c, _ in pairs} for code, pairs in offered.items()})
-            db.session.commit()
-            flash("Your preferences are saved. New orders start from them.", "success")
-            return redirect_to(url_for("accounts.preferences"))
-        except ValidationFailed as refusal:
-            return refused("accounts/preferences.html", form=form, problems=refusal.errors)
-    return render("accounts/preferences.html", form=form, problems={})
-
-
-def _customer_page(customer_id: int, form=None, problems=None, status: int = 200):
-    person = services.customer_for_staff(customer_id)
-    return render("accounts/customer.html", "accounts/_notes.html", person=person, status=status,
-                  departments=services.departments_of(person), notes=services.notes_about(person),
-                  orders=history(person, per_page=15).items, form=form or NoteForm(), problems=problems or {})
-
-
-@blueprint.get("/staff/customers/<int:customer_id>")
-@staff_required
-def customer(customer_id: int):
-    """Staff view of a customer: contact, departments, previous orders and the shop's notes."""
-    return _customer_page(customer_id)
-
-
-@blueprint.post("/staff/customers/<int:customer_id>/notes")
-@staff_required
-def add_note(customer_id: int):
-    """Adds a note about the customer; a targeted htmx request gets the notes list."""
-    person = services.customer_for_staff(customer_id)
-    form = NoteForm(request.form)
-    try:
-        services.add_note(customer=person, author=current_user, body=form.body.data, now=utcnow())
-        db.session.commit()
-    except ValidationFailed as refusal:
-        return _customer_page(customer_id, form, refusal.errors, status=invalid_status())
-    return answer(url_for("accounts.customer", customer_id=customer_id), _customer_page, customer_id)

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import request, url_for
+from flask import flash, request, url_for
 from flask_login import current_user, login_required
 
-from portal.accounts.services import preferences_of
+from portal.accounts import services as accounts
+from portal.accounts.forms import preferences_form
 from portal.catalog import blueprint, forms, services
 from portal.database import utcnow
 from portal.documents import services as documents
@@ -14,7 +15,7 @@ from portal.extensions import db
 from portal.failures import ValidationFailed
 from portal.catalog.services import checkout_defaults
 from portal.shop.clock import shop_today
-from portal.web import render
+from portal.web import refused, render
 from portal.web.navigation import invalid_status, redirect_to
 
 
@@ -29,7 +30,7 @@ def _configuration(product, formdata):
     now = utcnow()
     today = shop_today(now)
     form = forms.configurator_form(product, formdata, today=today,
-                                   defaults=preferences_of(current_user).options)
+                                   defaults=accounts.preferences_of(current_user).options)
     if formdata is not None:
         form.validate()
     return form, services.configure(product, form, current_user, today=today, now=now)
@@ -78,3 +79,22 @@ def configure_post(slug: str):
     status = invalid_status() if action == "checkout" or upload_error else 200
     return _page(product, formdata, status=status, partial="catalog/_configurator.html",
                  upload_error=upload_error)
+
+
+@blueprint.route("/preferences", methods=["GET", "POST"])
+@login_required
+def preferences():
+    """What the configurator starts from: preferred paper, colour, sides and binding."""
+    offered = services.preferable_choices()
+    saved = accounts.preferences_of(current_user).options
+    form = preferences_form(offered, request.form if request.method == "POST" else None, saved)
+    if request.method == "POST":
+        try:
+            accounts.save_preferences(current_user, options=form.data,
+                                      offered={code: {c for c, _ in pairs} for code, pairs in offered.items()})
+            db.session.commit()
+            flash("Your preferences are saved. New orders start from them.", "success")
+            return redirect_to(url_for("catalog.preferences"))
+        except ValidationFailed as refusal:
+            return refused("catalog/preferences.html", form=form, problems=refusal.errors)
+    return render("catalog/preferences.html", form=form, problems={})

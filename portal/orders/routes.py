@@ -14,11 +14,12 @@ from portal.billing import services as billing
 from portal.database import utcnow
 from portal.extensions import db
 from portal.failures import ValidationFailed
-from portal.accounts.services import notes_about
+from portal.accounts import services as accounts
+from portal.accounts.forms import NoteForm
 from portal.documents import services as documents
 from portal.orders import blueprint, checkout as checkout_page, reorders, services
 from portal.shop.clock import shop_today
-from portal.web import answer, render
+from portal.web import answer, render, staff_required
 from portal.web.navigation import invalid_status, redirect_to
 
 
@@ -123,7 +124,7 @@ def order(number: str):
 def _order_page(found, *, reorder_plan=None, status: int = 200):
     context = {}
     if current_user.is_staff and found.customer_id != current_user.id:
-        context = {"previous": services.previous_orders(found), "customer_notes": notes_about(found.customer)}
+        context = {"previous": services.previous_orders(found), "customer_notes": accounts.notes_about(found.customer)}
     return render("orders/order.html", order=found, reorder_plan=reorder_plan, status=status, now=utcnow(),
                   **context)
 
@@ -215,3 +216,31 @@ def reorder_with_changes(number: str):
     args = reorders.job_values_from(source, today=shop_today(utcnow()))
     args["from_order"] = source.number
     return redirect(url_for("catalog.configure", slug=source.product.slug) + "?" + urlencode(list(args.items(multi=True))))
+
+
+def _customer_page(customer_id: int, form=None, problems=None, status: int = 200):
+    person = accounts.customer_for_staff(customer_id)
+    return render("orders/customer.html", "accounts/_notes.html", person=person, status=status,
+                  departments=accounts.departments_of(person), notes=accounts.notes_about(person),
+                  orders=services.history(person, per_page=15).items, form=form or NoteForm(), problems=problems or {})
+
+
+@blueprint.get("/staff/customers/<int:customer_id>")
+@staff_required
+def customer(customer_id: int):
+    """Staff view of a customer: contact, departments, previous orders and the shop's notes."""
+    return _customer_page(customer_id)
+
+
+@blueprint.post("/staff/customers/<int:customer_id>/notes")
+@staff_required
+def add_note(customer_id: int):
+    """Adds a note about the customer; a targeted htmx request gets the notes list."""
+    person = accounts.customer_for_staff(customer_id)
+    form = NoteForm(request.form)
+    try:
+        accounts.add_note(customer=person, author=current_user, body=form.body.data, now=utcnow())
+        db.session.commit()
+    except ValidationFailed as refusal:
+        return _customer_page(customer_id, form, refusal.errors, status=invalid_status())
+    return answer(url_for("orders.customer", customer_id=customer_id), _customer_page, customer_id)
