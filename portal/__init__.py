@@ -97,5 +97,6 @@ def _register_domains(app: Flask) -> None:
     for routes in (accounts, addresses, billing, catalog, demo, documents, home, mailers, notices, orders,
                    promises, queue, proofs):
         app.register_blueprint(routes.blueprint)
+    accounts.init_app(app)
     mailer_kind.init_app(app)
     notice_tasks.init_app(app)

@@ -189,16 +189,17 @@ def test_a_550_is_parked_as_failed_shown_to_staff_and_can_be_resent(make, smtp_s
 
 
 def _sweep_in_a_subprocess(app, port: int) -> subprocess.Popen:
-    """A worker in its own process, sweeping at this test's time (the process has the real clock)."""
+    """A worker in its own process, its clock running from this test's time (it starts with the real one)."""
     script = (
         "import sys\n"
-        "from datetime import datetime\n"
+        "import time_machine\n"
+        "time_machine.travel(sys.argv[3], tick=True).start()\n"
         "from portal import create_app\n"
         "from portal.notices import delivery\n"
         "app = create_app({'SQLALCHEMY_DATABASE_URI': sys.argv[1], 'SMTP_HOST': '127.0.0.1',\n"
         "                  'SMTP_PORT': int(sys.argv[2]), 'SMTP_SECURITY': 'none'})\n"
         "with app.app_context():\n"
-        "    delivery.sweep(now=datetime.fromisoformat(sys.argv[3]))\n"
+        "    delivery.sweep()\n"
     )
     env = {**os.environ, "PORTAL_ENV": "test"}
     return subprocess.Popen([sys.executable, "-c", script, app.config["SQLALCHEMY_DATABASE_URI"], str(port),

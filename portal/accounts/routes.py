@@ -17,18 +17,22 @@ from portal.accounts.access import recent_sign_in_required
 from portal.web.navigation import invalid_status, redirect_to
 
 
-@login_manager.user_loader
 def load_user(token: str):
     return services.load_session(token, now=utcnow())
 
 
-@login_manager.unauthorized_handler
 def unauthorized():
     target = url_for("accounts.sign_in", next=request.full_path.rstrip("?"))
     if getattr(request, "htmx", None):
         return "", 204, {"HX-Redirect": target}
     flash("Sign in to continue.", "info")
     return redirect(target)
+
+
+def init_app(app) -> None:
+    """Called by create_app: how Flask-Login finds the signed-in person, and what it does without one."""
+    login_manager.user_loader(load_user)
+    login_manager.unauthorized_handler(unauthorized)
 
 
 def _safe_next(target: str | None) -> str:

@@ -67,8 +67,12 @@ def mark_all_read():
     """Marks every notice read, then shows the centre (htmx: the list fragment)."""
     services.mark_all_read(current_user, now=utcnow())
     db.session.commit()
-    return answer(url_for("notices.inbox"), "notices/inbox.html", "notices/_inbox.html",
-                  page=services.inbox(current_user, page=1), trigger={"notices-read": {"all": True}})
+    return answer(url_for("notices.inbox"), _first_page, trigger={"notices-read": {"all": True}})
+
+
+def _first_page(**answered):
+    """The notification centre's first page (read only when htmx will show it)."""
+    return render("notices/inbox.html", "notices/_inbox.html", page=services.inbox(current_user, page=1), **answered)
 
 
 @blueprint.route("/notices/preferences", methods=["GET", "POST"])

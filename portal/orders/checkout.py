@@ -9,7 +9,6 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from flask import abort
 from werkzeug.datastructures import MultiDict
 
 from portal.accounts.models import User
@@ -89,18 +88,15 @@ class Checkout:
 def build(user: User, values: MultiDict | None, *, now: datetime) -> Checkout:
     """Everything checkout shows, from the submitted values (or the query string on first view).
 
-    Another customer's file, address or billing account id in the values aborts with 404.
+    Another customer's file, address or billing account id in the values raises NotAllowed (a 404).
     """
     values = values if values is not None else MultiDict()
     today = shop_today(now)
     config_values = configuration_args(values)
-    try:
-        product = catalog.product_by_slug(config_values.get("product", ""))
-        config_form = catalog_forms.configurator_form(product, config_values, today=today)
-        config_form.validate()
-        config = catalog.configure(product, config_form, user, today=today, now=now)
-    except NotAllowed:
-        abort(404)
+    product = catalog.product_by_slug(config_values.get("product", ""))
+    config_form = catalog_forms.configurator_form(product, config_values, today=today)
+    config_form.validate()
+    config = catalog.configure(product, config_form, user, today=today, now=now)
     on_file_addresses = addresses.addresses_of(user)
     holdings = billing.holdings_of(user)
     unusable = {h.account_id: reason for h in holdings if (reason := billing.unusable_reason(h.account, today))}
@@ -121,10 +117,10 @@ def build(user: User, values: MultiDict | None, *, now: datetime) -> Checkout:
 def _check_foreign_ids(checkout: Checkout, user: User) -> None:
     form = checkout.form
     if form.address.data and checkout.address is None:
-        abort(404)  # not one of this customer's addresses
+        raise NotAllowed("address")  # not one of this customer's addresses
     if form.billing_account.data and not any(str(h.account_id) == form.billing_account.data
                                              for h in checkout.holdings):
-        abort(404)  # not an account this customer may charge
+        raise NotAllowed("billing account")  # not an account this customer may charge
 
 
 def problems_before_placing(checkout: Checkout) -> dict[str, str]:

@@ -8,7 +8,6 @@ from flask import Response, abort, url_for
 
 from portal.database import utcnow
 from portal.documents.pdf import render_pdf
-from portal.failures import NotAllowed
 from portal.queue import rules, services
 
 
@@ -43,10 +42,7 @@ def job_tickets(numbers: list[str]) -> Response:
 
 
 def packing_slip(number: str) -> Response:
-    try:
-        order = services.job(number)
-    except NotAllowed:
-        abort(404)
+    order = services.job(number)
     return _pdf(render_pdf("queue/pdf/packing_slip.html", order=order, printed_at=utcnow()),
                 f"packing-slip-{order.number}.pdf")
 
