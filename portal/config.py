@@ -51,6 +51,9 @@ class Config:
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
     SIGN_IN_MAX_FAILURES = _int("PORTAL_SIGN_IN_MAX_FAILURES", 5)
     SIGN_IN_WINDOW_MINUTES = _int("PORTAL_SIGN_IN_WINDOW_MINUTES", 15)
+    # How many reverse proxies in front of the portal set X-Forwarded-For/-Proto/-Host (Werkzeug's
+    # ProxyFix trusts exactly that many); 0 reads the client address from the connection itself.
+    PROXY_HOPS = _int("PORTAL_PROXY_HOPS", 0)
 
     PAGE_SIZE = 25
 

@@ -1,4 +1,7 @@
 """Signing in and out; the controls every response carries."""
+from sqlalchemy import select
+
+from portal import create_app
 from portal.extensions import db
 from portal.accounts.models import SignInFailure
 from tests.factories import PASSWORD
@@ -43,6 +46,64 @@ def test_sign_in_is_throttled_after_repeated_failures_even_with_the_right_passwo
     assert "Too many attempts" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.query(SignInFailure).count() == app.config["SIGN_IN_MAX_FAILURES"]
+
+
+def _from(app, address: str):
+    """A browser at another network address."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def _sign_in(client, email: str, password: str):
+    return client.post("/sign-in", data={"email": email, "password": password})
+
+
+def test_wrong_passwords_typed_elsewhere_never_hold_back_the_owner(app, customer):
+    attacker = _from(app, "192.0.2.66")
+    for _ in range(3 * app.config["SIGN_IN_MAX_FAILURES"]):
+        _sign_in(attacker, customer.email, "a guess at it")
+    assert "Too many attempts from here" in _sign_in(attacker, customer.email, PASSWORD).get_data(as_text=True)
+    owner = _from(app, "198.51.100.7")
+    assert _sign_in(owner, customer.email, PASSWORD).status_code == 302
+    assert owner.get("/orders").status_code == 200
+
+
+def test_made_up_emails_from_one_address_slow_that_address_only(app, customer):
+    stuffer = _from(app, "192.0.2.99")
+    for n in range(4 * app.config["SIGN_IN_MAX_FAILURES"]):
+        _sign_in(stuffer, f"someone{n}@example.edu", "password123")
+    refused = _sign_in(stuffer, customer.email, PASSWORD).get_data(as_text=True)
+    assert "Too many attempts from here. Wait 30 seconds" in refused
+    assert _sign_in(_from(app, "203.0.113.5"), customer.email, PASSWORD).status_code == 302
+
+
+def test_the_wait_grows_with_each_failure_and_ends(app, customer, shop_clock):
+    client = _from(app, "192.0.2.10")
+    for _ in range(app.config["SIGN_IN_MAX_FAILURES"]):
+        _sign_in(client, customer.email, "not it at all")
+    assert "Wait 30 seconds" in _sign_in(client, customer.email, "still not it").get_data(as_text=True)
+    shop_clock.shift(31)
+    _sign_in(client, customer.email, "one more wrong")           # the sixth failure: the wait doubles
+    assert "Wait 60 seconds" in _sign_in(client, customer.email, PASSWORD).get_data(as_text=True)
+    shop_clock.shift(61)
+    assert _sign_in(client, customer.email, PASSWORD).status_code == 302
+
+
+def test_the_client_address_comes_only_through_the_configured_proxies(app, customer):
+    forwarded = {"X-Forwarded-For": "198.51.100.23"}
+    direct = _from(app, "10.0.0.1")  # PORTAL_PROXY_HOPS=0 (the default): X-Forwarded-For is not believed
+    direct.post("/sign-in", data={"email": customer.email, "password": "wrong wrong"}, headers=forwarded)
+    proxied_app = create_app({"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                              "UPLOAD_DIR": app.config["UPLOAD_DIR"], "PROXY_HOPS": 1, "SERVER_NAME": None})
+    proxied_app.test_client_class = app.test_client_class  # posts carry the CSRF token
+    proxied = _from(proxied_app, "10.0.0.1")                 # behind one proxy: it names the client
+    proxied.post("/sign-in", data={"email": customer.email, "password": "wrong wrong"}, headers=forwarded)
+    with app.app_context():
+        addresses = sorted(db.session.scalars(select(SignInFailure.address)))
+    assert addresses == ["10.0.0.1", "198.51.100.23"]
+    with proxied_app.app_context():
+        db.engine.dispose()
 
 
 def test_the_session_is_rotated_at_sign_in_and_dead_after_sign_out(app, client, customer):

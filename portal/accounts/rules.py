@@ -17,12 +17,28 @@ def throttle_window_start(now: datetime, window_minutes: int) -> datetime:
     return now - timedelta(minutes=window_minutes)
 
 
-def is_throttled(failures_for_email: int, failures_for_address: int, max_failures: int) -> bool:
-    """Too many recent failures for this email, or four times as many from one network address.
+FIRST_DELAY = timedelta(seconds=30)
+LONGEST_DELAY = timedelta(minutes=15)
 
-    Counted for any email, known or not, so the answer never reveals who has an account.
-    """
-    return failures_for_email >= max_failures or failures_for_address >= 4 * max_failures
+
+def throttle_wait(failures: int, latest: datetime | None, *, free: int, now: datetime) -> timedelta:
+    """How long to wait before the next attempt after `failures` recent ones, the latest at `latest`:
+    nothing for the first `free`, then 30 seconds, doubling with each further failure up to 15
+    minutes, counted from the latest. It slows whoever types wrong passwords, never anyone else:
+    sign-in counts them per email from one network address, and per network address."""
+    if failures < free or latest is None:
+        return timedelta(0)
+    delay = min(FIRST_DELAY * 2 ** (failures - free), LONGEST_DELAY)
+    return max(timedelta(0), latest + delay - now)
+
+
+def wait_text(wait: timedelta) -> str:
+    """30 seconds, 2 minutes: how long, rounded up."""
+    seconds = max(1, -(-int(wait.total_seconds() * 1000) // 1000))
+    if seconds < 90:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = -(-seconds // 60)
+    return f"{minutes} minutes"
 
 
 def signed_in_recently(authenticated_at: datetime | None, now: datetime) -> bool:

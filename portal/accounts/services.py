@@ -21,7 +21,7 @@ hasher = PasswordHasher()  # argon2id
 _DUMMY_HASH = hasher.hash("not a real password, used to even out timing")
 
 REFUSED = "That email and password do not match an account. Check both and try again."
-THROTTLED = "Too many attempts. Wait 15 minutes and try again, or call the shop."
+THROTTLED = "Too many attempts from here. Wait {wait} and try again, or call the shop."
 
 
 def hash_password(password: str) -> str:
@@ -31,17 +31,22 @@ def hash_password(password: str) -> str:
 def authenticate(*, email: str, password: str, address: str, now: datetime) -> User:
     """The active user with this email and password; raises ValidationFailed with one generic message.
 
-    Failures are recorded per email and per network address; past the limit every attempt is
-    refused with the same message whether or not the account exists.
+    Failures are recorded per email and network address. Past SIGN_IN_MAX_FAILURES for this email
+    from this address, or four times as many from this address for any emails, the next attempt from
+    here waits (rules.throttle_wait) and is refused until then with the same message whether or not
+    the account exists. Failures from other addresses never hold back the right password.
     """
     email = rules.normalize_email(email)
     since = rules.throttle_window_start(now, current_app.config["SIGN_IN_WINDOW_MINUTES"])
-    by_email = db.session.scalar(select(func.count()).where(
-        SignInFailure.email == email, SignInFailure.at >= since))
-    by_address = db.session.scalar(select(func.count()).where(
-        SignInFailure.address == address, SignInFailure.at >= since))
-    if rules.is_throttled(by_email, by_address, current_app.config["SIGN_IN_MAX_FAILURES"]):
-        raise ValidationFailed(THROTTLED)
+    free = current_app.config["SIGN_IN_MAX_FAILURES"]
+    recent = select(func.count(), func.max(SignInFailure.at)).where(SignInFailure.address == address,
+                                                                   SignInFailure.at >= since)
+    from_here_for_email = db.session.execute(recent.where(SignInFailure.email == email)).one()
+    from_here = db.session.execute(recent).one()
+    wait = max(rules.throttle_wait(*from_here_for_email, free=free, now=now),
+               rules.throttle_wait(*from_here, free=4 * free, now=now))
+    if wait:
+        raise ValidationFailed(THROTTLED.format(wait=rules.wait_text(wait)))
     user = db.session.scalar(select(User).where(User.email == email))
     if not _password_matches(user.password_hash if user else _DUMMY_HASH, password) or not user or not user.active:
         db.session.add(SignInFailure(email=email, address=address, at=now))
@@ -49,7 +54,7 @@ def authenticate(*, email: str, password: str, address: str, now: datetime) -> U
         raise ValidationFailed(REFUSED)
     if hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    db.session.execute(delete(SignInFailure).where(SignInFailure.email == email))
+    db.session.execute(delete(SignInFailure).where(SignInFailure.email == email, SignInFailure.address == address))
     return user
 
 
