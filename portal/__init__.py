@@ -81,6 +81,7 @@ def _register_domains(app: Flask) -> None:
     listens for. Imported here, when an app is made, and not when the package is: importing one
     domain's rules or services (a test, a benchmark) must not load every route of the portal."""
     from portal import web
+    from portal.accounts import commands as _account_commands  # noqa: F401  (flask users create|promote|deactivate)
     from portal.accounts import routes as accounts
     from portal.addresses import routes as addresses
     from portal.billing import routes as billing

@@ -110,6 +110,50 @@ def create_user(*, email: str, name: str, password: str, role: Role = Role.CUSTO
     return user
 
 
+def add_person(*, email: str, name: str, password: str, role: Role = Role.CUSTOMER) -> User:
+    """A person who signs in with a password (the first admin, staff outside campus sign-on).
+    Raises ValidationFailed on `email` (malformed or taken), `name` or `password`."""
+    email = rules.normalize_email(email)
+    name = " ".join((name or "").split())
+    problems = {}
+    problem = rules.email_problem(email)
+    if problem is None and db.session.scalar(select(User.id).where(User.email == email)):
+        problem = "Someone already has that email."
+    if problem:
+        problems["email"] = problem
+    if not name:
+        problems["name"] = "Enter the person's name."
+    elif len(name) > 120:
+        problems["name"] = "Use at most 120 characters."
+    problem = rules.password_problem(password)
+    if problem:
+        problems["password"] = problem
+    if problems:
+        raise ValidationFailed(problems)
+    return create_user(email=email, name=name, password=password, role=role)
+
+
+def person_by_email(email: str) -> User:
+    """Raises ValidationFailed on `email` when nobody has it."""
+    person = db.session.scalar(select(User).where(User.email == rules.normalize_email(email)))
+    if person is None:
+        raise ValidationFailed({"email": "Nobody has that email."})
+    return person
+
+
+def set_role(person: User, role: Role) -> User:
+    """Customer, staff or admin (the shop manager)."""
+    person.role = role
+    return person
+
+
+def deactivate(person: User) -> User:
+    """The person can no longer sign in, and every session they have ends now; their orders stay."""
+    person.active = False
+    db.session.execute(delete(SignInSession).where(SignInSession.user_id == person.id))
+    return person
+
+
 def departments_of(user: User) -> list[Department]:
     return list(db.session.scalars(
         select(Department).join(Membership).where(Membership.user_id == user.id).order_by(Department.name)))
