@@ -23,6 +23,12 @@ def test_pages_need_sign_in_and_come_back_after_it(client, customer):
     assert client.get("/orders").status_code == 200
 
 
+def test_staff_land_on_the_queue_and_customers_on_home(client, staff, customer):
+    assert client.post("/sign-in", data={"email": staff.email, "password": PASSWORD}).headers["Location"] == "/staff/queue"
+    other = client.application.test_client()
+    assert other.post("/sign-in", data={"email": customer.email, "password": PASSWORD}).headers["Location"] == "/"
+
+
 def test_htmx_requests_without_a_session_are_sent_to_sign_in_not_given_a_form(client):
     response = client.get("/orders?q=law", headers={"HX-Request": "true", "HX-Target": "history-results"})
     assert response.status_code == 204

@@ -414,3 +414,26 @@ def test_the_worker_queue_is_sqlite_by_default_and_redis_with_redis_url(tmp_path
                            cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout
     assert shown.startswith(kind) and "deliver_notices" in shown and "sweep_outbox" in shown
     assert (kind == "SqliteHuey") == (tmp_path / "huey.db").exists()
+
+
+def test_an_orders_emails_thread_together_and_carry_a_one_click_unsubscribe(make, smtp_server, client, customer):
+    order = make.order(customer)                                   # "received"
+    services.announce(order, "proof_ready", now=NOW)               # always sent: no unsubscribe
+    services.announce(order, "shipped", now=NOW, carrier="UPS", tracking_number="1Z999AA10123456784")
+    db.session.commit()
+    delivery.sweep(now=NOW)
+    mail = {item.message["X-Portal-Notice"]: item.message for item in smtp_server.received}
+    assert {m["References"] for m in mail.values()} == {f"<order-{order.id}@example.edu>"}
+    assert all(m["In-Reply-To"] == m["References"] for m in mail.values())
+    assert mail["proof_ready"]["List-Unsubscribe"] is None
+    assert mail["shipped"]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    link = mail["shipped"]["List-Unsubscribe"].strip("<>")
+    path = link[link.index("/notices/unsubscribe/"):]
+
+    page = client.get(path)                                        # a link scanner's GET changes nothing
+    assert page.status_code == 200 and "Stop these emails?" in page.get_data(as_text=True)
+    assert ("shipped", "email") not in services.turned_off(customer)
+    done = client.post(path, data={"List-Unsubscribe": "One-Click"}, csrf=False)  # as a mail program posts it
+    assert done.status_code == 200 and "These emails are off" in done.get_data(as_text=True)
+    assert services.turned_off(customer) == {("shipped", "email")}
+    assert client.post(path.replace("/unsubscribe/", "/unsubscribe/x"), csrf=False).status_code == 404

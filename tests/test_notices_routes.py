@@ -169,6 +169,7 @@ def test_tracking_lookups_are_rate_limited_across_processes(make, customer, clie
                for n in range(limit)]
     assert set(answers) == {200, 404}
     assert client.get(path).status_code == 429 and other_client.get(path).status_code == 429
+    assert client.get(path).headers["Retry-After"] == str(app.config["TRACKING_WINDOW_SECONDS"])
     with other.app_context():
         db.engine.dispose()
 

@@ -35,18 +35,20 @@ def init_app(app) -> None:
     login_manager.unauthorized_handler(unauthorized)
 
 
-def _safe_next(target: str | None) -> str:
+def _safe_next(target: str | None, user=None) -> str:
+    """Where the user was going (a path on this site only), else their start page: the queue for
+    staff, the home page for customers."""
     parts = urlsplit(target or "")
     if target and not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
         return target
-    return url_for("home.index")
+    return url_for("queue.index") if user is not None and user.is_staff else url_for("home.index")
 
 
 @blueprint.route("/sign-in", methods=["GET", "POST"])
 def sign_in():
     """The sign-in page; on success a fresh session and a redirect to where the user was going."""
     if current_user.is_authenticated:
-        return redirect(_safe_next(request.args.get("next")))
+        return redirect(_safe_next(request.args.get("next"), current_user))
     form = SignInForm(request.form if request.method == "POST" else None, next=request.args.get("next", ""))
     if request.method == "POST" and form.validate():
         try:
@@ -60,7 +62,7 @@ def sign_in():
             services.start_session(user, now=utcnow())
             db.session.commit()
             login_user(user)
-            return redirect(_safe_next(form.next.data))
+            return redirect(_safe_next(form.next.data, user))
     return render("accounts/sign_in.html", form=form)
 
 
@@ -86,7 +88,7 @@ def confirm_password():
         try:
             services.confirm_password(current_user, form.password.data, now=utcnow())
             db.session.commit()
-            return redirect_to(_safe_next(form.next.data))
+            return redirect_to(_safe_next(form.next.data, current_user))
         except ValidationFailed as refusal:
             problems = refusal.errors
     return render("accounts/confirm_password.html", form=form, problems=problems,

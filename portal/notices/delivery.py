@@ -23,7 +23,7 @@ from sqlalchemy import and_, or_, select, update
 
 from portal.database import utcnow
 from portal.extensions import db
-from portal.notices import emails, rules
+from portal.notices import emails, links, rules
 from portal.notices.models import Notice, NoticeStatus
 from portal.notices.rules import Channel, Outcome
 
@@ -142,7 +142,8 @@ def _copy(notice: Notice, claim: str) -> Claimed:
         claimed.message = emails.message(
             to_name=notice.to_name, to_address=notice.to_address, subject=notice.subject,
             message_id=notice.message_id, body_text=notice.body_text, body_html=notice.body_html,
-            created_at=notice.created_at, kind=notice.kind.value)
+            created_at=notice.created_at, kind=notice.kind.value, thread=emails.thread_id(notice.order_id),
+            unsubscribe=links.unsubscribe_link(notice.recipient_id, notice.kind, now=notice.created_at))
     except emails.Undeliverable as error:
         claimed.problem = str(error)
     return claimed

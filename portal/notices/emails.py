@@ -151,10 +151,17 @@ def _address(name: str, addr_spec: str) -> Address:
         raise Undeliverable(f"not an email address: {addr_spec!r}") from error
 
 
+def thread_id(order_id: int) -> str:
+    """The Message-ID every notice about one order refers to, so mail programs show them as one thread."""
+    return f"<order-{order_id}@{sender().domain or 'portal.invalid'}>"
+
+
 def message(*, to_name: str, to_address: str, subject: str, message_id: str, body_text: str, body_html: str,
-            created_at: datetime, kind: str) -> EmailMessage:
+            created_at: datetime, kind: str, thread: str | None = None, unsubscribe: str | None = None) -> EmailMessage:
     """The email for a stored notice: plain text and HTML alternatives, headers set through
-    email.headerregistry (which refuses CR and LF in any header)."""
+    email.headerregistry (which refuses CR and LF in any header). `thread` threads the order's
+    notices (References, In-Reply-To); `unsubscribe` is the one-click link that turns this kind of
+    email off (List-Unsubscribe and List-Unsubscribe-Post, RFC 8058)."""
     email = EmailMessage()
     email["From"] = sender()
     email["To"] = _address(to_name, to_address)
@@ -164,6 +171,12 @@ def message(*, to_name: str, to_address: str, subject: str, message_id: str, bod
     email["Message-ID"] = message_id
     email["Auto-Submitted"] = "auto-generated"
     email["X-Portal-Notice"] = kind
+    if thread:
+        email["References"] = thread
+        email["In-Reply-To"] = thread
+    if unsubscribe:
+        email["List-Unsubscribe"] = f"<{unsubscribe}>"
+        email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     email.set_content(body_text)
     email.add_alternative(body_html, subtype="html")
     return email

@@ -8,6 +8,7 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 
 from portal.failures import NotAllowed
+from portal.notices.rules import ALWAYS_SENT
 
 
 class LinkExpired(NotAllowed):
@@ -48,6 +49,15 @@ def unsign(token: str, *, purpose: str, max_age: timedelta, now: datetime):
         raise LinkExpired(purpose) from None
     except BadSignature:
         raise NotAllowed(purpose) from None
+
+
+def unsubscribe_link(recipient_id: int, kind, *, now: datetime) -> str | None:
+    """The one-click link that turns one kind of email off for its recipient, or None for the
+    kinds that are always sent (an action is needed)."""
+    if kind in ALWAYS_SENT:
+        return None
+    token = sign({"u": recipient_id, "k": kind.value}, purpose="unsubscribe", now=now)
+    return absolute("notices.unsubscribe", token=token)
 
 
 def path(endpoint: str, **values) -> str:

@@ -2,13 +2,14 @@
 check, approval links, and the staff's view of an order's notices."""
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import abort, flash, g, request, url_for
+from flask import abort, current_app, flash, g, request, url_for
 from flask_login import current_user, login_required
 
 from portal.database import utcnow
-from portal.extensions import db
+from portal.extensions import csrf, db
 from portal.failures import Conflict, NotAllowed, ValidationFailed
 from portal.notices import approvals, blueprint, links, rules, services, tracking
 from portal.notices.forms import DecisionForm, PreferencesForm, SatisfactionForm
@@ -91,6 +92,19 @@ def preferences():
                   always=rules.ALWAYS_SENT, labels=rules.KIND_LABELS)
 
 
+@blueprint.route("/notices/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt  # RFC 8058: mail programs post here with no form of ours; the signed link proves who
+def unsubscribe(token: str):
+    """GET: what the link would turn off, with a button (link scanners only GET); POST: turns it off."""
+    if request.method == "GET":
+        links.unsign(token, purpose="unsubscribe", max_age=timedelta(days=services.UNSUBSCRIBE_LINK_DAYS), now=utcnow())
+        return render("notices/unsubscribe.html", token=token, done=None, labels=rules.KIND_LABELS, headers=PRIVATE)
+    person, kind = services.unsubscribe(token, now=utcnow())  # a forged or year-old link: NotAllowed, 404
+    db.session.commit()
+    return render("notices/unsubscribe.html", token=token, done=kind, person=person, labels=rules.KIND_LABELS,
+                  headers=PRIVATE)
+
+
 @blueprint.get("/track/<token>")
 def track(token: str):
     """The tracking page, without signing in: status, dates, public timeline, carrier tracking."""
@@ -99,7 +113,7 @@ def track(token: str):
         view = tracking.lookup(token, client=request.remote_addr or "", now=utcnow())
     except tracking.RateLimited:
         db.session.rollback()
-        abort(429)
+        abort(429, retry_after=current_app.config["TRACKING_WINDOW_SECONDS"])
     except NotAllowed:  # wrong, forged or expired: the lookup still counts
         db.session.commit()
         abort(404)

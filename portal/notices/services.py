@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import math
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -127,6 +127,31 @@ def turned_off(user: User) -> set[tuple[str, str]]:
     rows = db.session.execute(select(NoticePreference.kind, NoticePreference.channel).where(
         NoticePreference.user_id == user.id, NoticePreference.enabled.is_(False)))
     return {(kind.value, channel.value) for kind, channel in rows}
+
+
+UNSUBSCRIBE_LINK_DAYS = 365
+
+
+def unsubscribe(token: str, *, now: datetime) -> tuple[User, NoticeKind]:
+    """A one-click link from an email (RFC 8058) turns that kind of email off for its recipient, who
+    need not sign in: the signed link proves who. Raises NotAllowed for a forged link, LinkExpired
+    for one older than a year."""
+    value = links.unsign(token, purpose="unsubscribe", max_age=timedelta(days=UNSUBSCRIBE_LINK_DAYS), now=now)
+    person = db.session.get(User, value["u"])
+    try:
+        kind = NoticeKind(value["k"])
+    except ValueError:
+        raise NotAllowed("unsubscribe") from None
+    if person is None or kind in rules.ALWAYS_SENT:
+        raise NotAllowed("unsubscribe")
+    preference = db.session.scalar(select(NoticePreference).where(
+        NoticePreference.user_id == person.id, NoticePreference.kind == kind, NoticePreference.channel == Channel.EMAIL))
+    if preference is None:
+        db.session.add(NoticePreference(user_id=person.id, kind=kind, channel=Channel.EMAIL, enabled=False))
+    else:
+        preference.enabled = False
+    db.session.flush()
+    return person, kind
 
 
 def save_preferences(user: User, *, wanted: set[tuple[str, str]]) -> None:

@@ -1,7 +1,7 @@
 """How the shop writes money, days, moments and counts: in pages, emails and PDFs alike."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
 from portal.shop.clock import shop_zone
 
@@ -31,6 +31,11 @@ def moment(value: datetime | None) -> str:
         return "—"
     local = value.astimezone(shop_zone())
     return local.strftime("%b %-d, %Y, %-I:%M %p")
+
+
+def machine_time(value: datetime) -> str:
+    """2026-11-24T20:05:00Z: a moment for <time datetime>, to the second, in UTC."""
+    return value.astimezone(timezone.utc).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
 def plural(count: int, noun: str) -> str:

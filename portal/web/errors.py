@@ -28,7 +28,10 @@ def init_app(app: Flask) -> None:
         title, advice = MESSAGES.get(code, MESSAGES[500])
         if isinstance(error, CSRFError):
             title, advice = "This form has expired", "Reload the page and submit it again; nothing was saved."
-        return render("errors/error.html", "errors/_error.html", status=code,
+        # What the error says beyond its page (Retry-After on a 429, Allow on a 405) goes with it.
+        kept = {name: value for name, value in (error.get_headers() if hasattr(error, "get_headers") else [])
+                if name.lower() != "content-type"}
+        return render("errors/error.html", "errors/_error.html", status=code, headers=kept or None,
                       code=code, title=title, advice=advice)
 
     def not_theirs(error: NotAllowed):

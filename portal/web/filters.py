@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from flask import Flask, url_for
 
-from portal.shop.formats import counted, day, long_day, moment, money
+from portal.shop.formats import counted, day, long_day, machine_time, moment, money
 
 
 def url_pattern(endpoint: str, param: str):
@@ -31,6 +31,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(day)
     app.add_template_filter(long_day)
     app.add_template_filter(moment)
+    app.add_template_filter(machine_time)
     app.add_template_filter(counted)
     shop = {
         "name": app.config["SHOP_NAME"],
