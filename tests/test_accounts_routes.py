@@ -23,6 +23,11 @@ def test_pages_need_sign_in_and_come_back_after_it(client, customer):
     assert client.get("/orders").status_code == 200
 
 
+def test_the_icon_browsers_ask_for_is_there(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200 and response.data[:4] == b"\x00\x00\x01\x00"  # an ICO file
+
+
 def test_staff_land_on_the_queue_and_customers_on_home(client, staff, customer):
     assert client.post("/sign-in", data={"email": staff.email, "password": PASSWORD}).headers["Location"] == "/staff/queue"
     other = client.application.test_client()

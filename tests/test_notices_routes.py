@@ -145,6 +145,17 @@ def test_the_tracking_page_shows_status_only_without_signing_in(make, customer, 
         assert private not in page, private
 
 
+def test_a_date_sooner_than_promised_is_good_news_and_a_later_one_a_warning(make, customer, client, frozen):
+    order = make.order(customer)
+    order.expected_date = order.promise_date - timedelta(days=1)
+    db.session.commit()
+    page = client.get(tracking_path(order, now=NOW)).get_data(as_text=True)
+    assert 'class="notices-early">Now expected sooner' in page and "notices-late" not in page
+    order.expected_date = order.promise_date + timedelta(days=2)
+    db.session.commit()
+    assert 'class="notices-late">Now expected' in client.get(tracking_path(order, now=NOW)).get_data(as_text=True)
+
+
 @pytest.mark.parametrize("case", ["wrong", "forged", "expired", "not a token"])
 def test_wrong_or_expired_tracking_links_answer_404(make, customer, client, case):
     order = make.order(customer)

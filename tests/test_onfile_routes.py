@@ -11,6 +11,7 @@ from portal.accounts.models import Preferences
 from portal.addresses.models import Address
 from portal.billing.models import AccountHolder, BillingAccount
 from portal.extensions import db
+from portal.shop.delivery import DeliveryMethod
 from tests.factories import NOW, PASSWORD
 
 HTMX = {"HX-Request": "true"}
@@ -32,6 +33,14 @@ def test_address_book_lists_addresses_default_first(make, customer, customer_cli
     page = customer_client.get("/addresses").get_data(as_text=True)
     assert page.index("Default") < page.index("Home office")
     assert "12 Elm Street, Ithaca, NY 14850" in page
+
+
+def test_a_pickup_address_says_pickup_once_and_where_the_shop_is(app, make, customer, customer_client):
+    make.address(customer, kind=DeliveryMethod.PICKUP, label="Pickup at the shop")
+    page = customer_client.get("/addresses").get_data(as_text=True)
+    summary = page[page.index('<h2 class="h3">Pickup at the shop'):]
+    summary = summary[:summary.index("</div>")]  # what the card shows (its buttons name it for screen readers)
+    assert summary.count("Pickup at the shop") == 1 and app.config["SHOP_LOCATION"] in summary
 
 
 def test_add_an_address_with_errors_next_to_fields_and_nothing_saved(app, customer, customer_client):

@@ -1,4 +1,6 @@
 """The staff's promises page: kept rates, orders at risk, the load chart, the shop calendar."""
+import re
+
 import pytest
 import time_machine
 from sqlalchemy import func, select
@@ -34,6 +36,11 @@ def test_staff_see_kept_rates_at_risk_and_the_load_chart(app, make, customer, st
     assert "Show the load as a table" in page
     assert '<figure class="trend-chart">' in page and "Promises kept by week: " in page  # the on-time trend
     assert "Show the weeks as a table" in page
+
+
+def test_the_promises_page_gives_each_element_its_own_id(staff_client):
+    ids = re.findall(r'\sid="([^"]+)"', staff_client.get("/staff/promises").get_data(as_text=True))
+    assert ids and len(ids) == len(set(ids))
 
 
 def test_a_closure_with_a_bad_day_is_explained_and_nothing_saved(app, staff_client):

@@ -1,7 +1,7 @@
 """Routes every deployment needs: the health check."""
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, current_app, send_from_directory
 from sqlalchemy import text
 
 from portal.extensions import csrf, db
@@ -19,3 +19,10 @@ def healthz():
         db.session.rollback()
         return {"status": "error", "database": "unreachable"}, 503
     return {"status": "ok", "database": "ok"}
+
+
+@blueprint.get("/favicon.ico")
+def favicon():
+    """The icon browsers ask for at the root whatever the page says (static/favicon.ico)."""
+    return send_from_directory(current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon",
+                               max_age=86400)
