@@ -3,7 +3,10 @@
 no serious problem at either width."""
 from __future__ import annotations
 
+from io import BytesIO
+
 import pytest
+from pypdf import PdfReader
 
 from portal.shop.stages import OrderStatus
 from tests.e2e.conftest import serious_accessibility_problems, sign_in
@@ -42,3 +45,16 @@ def test_customer_and_staff_pages_fit_the_screen_and_pass_axe(browser, live_serv
         problems.update(_width_problems(page, live_server, paths, width))
         context.close()
     assert problems == {}
+
+
+def test_an_order_page_prints_its_content_without_the_navigation(page, live_server, make, customer):
+    make.catalog()
+    order = make.order(customer, title="LAW 501 course pack, Fall 2026")
+    sign_in(page, live_server, customer)
+    page.goto(f"{live_server}/orders/{order.number}")
+    page.emulate_media(media="print")
+    assert not page.get_by_role("navigation", name="Main").is_visible()
+    assert page.get_by_role("heading", name=order.title).first.is_visible()
+    printed = PdfReader(BytesIO(page.pdf(format="Letter")))
+    assert len(printed.pages) <= 2
+    assert order.number in printed.pages[0].extract_text()
