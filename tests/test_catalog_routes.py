@@ -30,6 +30,16 @@ def test_configurator_page_shows_options_defaults_and_no_errors_before_anything_
     assert "Vary" in response.headers and "HX-Request" in response.headers["Vary"]
 
 
+def test_a_course_pack_starts_with_the_faculty_member_as_instructor_and_keeps_what_they_type(
+        make, customer_client, products):
+    customer = make.customer(name="Prof. Maya Okafor")
+    client = customer_client.application.test_client()
+    client.sign_in(customer)
+    assert 'value="Prof. Maya Okafor"' in client.get("/products/course-pack").get_data(as_text=True)
+    typed = client.get("/products/course-pack?instructor=Dr.+Lee&course_code=LAW+501").get_data(as_text=True)
+    assert 'value="Dr. Lee"' in typed
+
+
 def test_changing_an_option_returns_only_the_price_fragment(customer_client, products):
     response = customer_client.get("/products/flyer?quantity=100&opt_color=bw&opt_sides=single&opt_size=letter"
                                    "&opt_stock=bond20", headers=HTMX)

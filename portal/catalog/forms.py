@@ -66,8 +66,10 @@ class ConfiguratorForm(Form):
         return [(name.removeprefix("opt_"), self[name]) for name in self._option_names]
 
 
-def configurator_form(product: Product, formdata=None, *, today: date, defaults: dict | None = None):
-    """A form with one radio group per product option, defaulting to the product's (or saved) choices."""
+def configurator_form(product: Product, formdata=None, *, today: date, defaults: dict | None = None,
+                      instructor: str = ""):
+    """A form with one radio group per product option, defaulting to the product's (or saved) choices;
+    a course pack's instructor starts as `instructor` (the faculty member ordering)."""
     defaults = defaults or {}
     attributes = {"_option_names": []}
     for option in product.options:
@@ -82,7 +84,8 @@ def configurator_form(product: Product, formdata=None, *, today: date, defaults:
     if hooks:  # the fields the product's kind adds: a mailer's list, mail class and mail date
         attributes.update(hooks.fields())
     form_class = type(f"Configure{product.slug.title().replace('-', '')}", (ConfiguratorForm,), attributes)
-    form = form_class(formdata, quantity=None if product.is_course_pack else product.default_quantity)
+    form = form_class(formdata, quantity=None if product.is_course_pack else product.default_quantity,
+                      instructor=instructor if product.is_course_pack else "")
     form.term.choices = choices([("", "Choose a term")] + [(t, t) for t in upcoming_terms(today)])
     return form
 

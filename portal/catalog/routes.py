@@ -30,7 +30,7 @@ def _configuration(product, formdata):
     now = utcnow()
     today = shop_today(now)
     form = forms.configurator_form(product, formdata, today=today,
-                                   defaults=accounts.preferences_of(current_user).options)
+                                   defaults=accounts.preferences_of(current_user).options, instructor=current_user.name)
     if formdata is not None:
         form.validate()
     return form, services.configure(product, form, current_user, today=today, now=now)
