@@ -8,7 +8,7 @@ import time_machine
 from sqlalchemy import func, select
 
 from portal.addresses.models import Address
-from portal.billing.models import AccountHolder
+from portal.billing.models import AccountHolder, BillingAccount
 from portal.extensions import db
 from portal.orders.models import Order, OrderStatus
 from tests.factories import NOW, job_values
@@ -65,6 +65,27 @@ def test_placing_the_order_records_the_promise_shown_and_confirms_it(app, custom
         order = db.session.scalar(select(Order).where(Order.number == number))
         assert order.customer_id == customer.id
         assert order.promise_date.isoformat() == "2026-11-25"
+
+
+def test_checkout_says_an_order_will_wait_for_its_approver_and_the_confirmation_does_not_promise_yet(
+        app, make, customer_client, job, customer):
+    approver = make.user(name="Dana Approver")
+    with app.app_context():
+        account = db.session.scalar(select(BillingAccount).join(AccountHolder).where(AccountHolder.user_id == customer.id))
+        account.approval_threshold_cents, account.approver_id = 100, approver.id
+        db.session.commit()
+    values = checkout_form(customer_client, job)
+    page = customer_client.get("/checkout?" + urlencode(list(job.items(multi=True)))).get_data(as_text=True)
+    assert "This order waits for approval." in page and "Dana Approver is asked to approve it first" in page
+    response = customer_client.post("/checkout", data={**values, "action": "place"})
+    confirmation = customer_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "It now waits for the budget account's approver." in confirmation
+    assert "We promise it for" not in confirmation
+
+
+def test_an_order_under_the_threshold_says_nothing_of_approval(customer_client, job):
+    page = customer_client.get("/checkout?" + urlencode(list(job.items(multi=True)))).get_data(as_text=True)
+    assert "waits for approval" not in page
 
 
 def test_a_double_click_makes_one_order(app, customer_client, job):

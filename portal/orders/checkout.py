@@ -15,6 +15,7 @@ from portal.accounts.models import User
 from portal.accounts.services import departments_of
 from portal.addresses import services as addresses
 from portal.addresses.models import Address
+from portal.billing import rules as billing_rules
 from portal.billing import services as billing
 from portal.billing.models import AccountHolder
 from portal.catalog import forms as catalog_forms
@@ -60,6 +61,18 @@ class Checkout:
     @property
     def estimate(self):
         return self.config.estimate(delivery_method=self.delivery_method, now=self.now)
+
+    @property
+    def holding(self) -> AccountHolder | None:
+        """The budget account chosen to charge, when it is one this customer holds."""
+        return next((h for h in self.holdings if str(h.account_id) == self.form.billing_account.data), None)
+
+    @property
+    def waits_for_approval(self) -> bool:
+        """The chosen account's approver must approve this price before production starts (as placing decides)."""
+        quote = self.quote
+        return bool(self.holding and quote) and billing_rules.needs_approval(
+            threshold_cents=self.holding.account.approval_threshold_cents, price_cents=quote.total_cents)
 
     @property
     def misses_need_by(self) -> bool:
