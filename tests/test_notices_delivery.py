@@ -432,6 +432,7 @@ def test_an_orders_emails_thread_together_and_carry_a_one_click_unsubscribe(make
 
     page = client.get(path)                                        # a link scanner's GET changes nothing
     assert page.status_code == 200 and "Stop these emails?" in page.get_data(as_text=True)
+    assert f"emails to {customer.email} about “Shipped”" in page.get_data(as_text=True)  # says what stops
     assert ("shipped", "email") not in services.turned_off(customer)
     done = client.post(path, data={"List-Unsubscribe": "One-Click"}, csrf=False)  # as a mail program posts it
     assert done.status_code == 200 and "These emails are off" in done.get_data(as_text=True)

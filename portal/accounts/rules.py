@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from math import ceil
 from datetime import datetime, timedelta
 
 SESSION_LIFETIME = timedelta(days=14)
@@ -34,11 +35,10 @@ def throttle_wait(failures: int, latest: datetime | None, *, free: int, now: dat
 
 def wait_text(wait: timedelta) -> str:
     """30 seconds, 2 minutes: how long, rounded up."""
-    seconds = max(1, -(-int(wait.total_seconds() * 1000) // 1000))
+    seconds = max(1, ceil(wait.total_seconds()))
     if seconds < 90:
         return f"{seconds} second{'s' if seconds != 1 else ''}"
-    minutes = -(-seconds // 60)
-    return f"{minutes} minutes"
+    return f"{ceil(seconds / 60)} minutes"
 
 
 def signed_in_recently(authenticated_at: datetime | None, now: datetime) -> bool:

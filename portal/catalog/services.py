@@ -122,7 +122,7 @@ class CheckoutDefaults:
     holding: AccountHolder | None
 
     @property
-    def delivery_method(self) -> str:
+    def delivery_method(self) -> DeliveryMethod:
         return self.address.kind if self.address else DeliveryMethod.CAMPUS
 
 

@@ -2,7 +2,6 @@
 check, approval links, and the staff's view of an order's notices."""
 from __future__ import annotations
 
-from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, g, request, url_for
@@ -97,8 +96,9 @@ def preferences():
 def unsubscribe(token: str):
     """GET: what the link would turn off, with a button (link scanners only GET); POST: turns it off."""
     if request.method == "GET":
-        links.unsign(token, purpose="unsubscribe", max_age=timedelta(days=services.UNSUBSCRIBE_LINK_DAYS), now=utcnow())
-        return render("notices/unsubscribe.html", token=token, done=None, labels=rules.KIND_LABELS, headers=PRIVATE)
+        person, kind = services.unsubscribe_target(token, now=utcnow())  # a forged or year-old link: 404
+        return render("notices/unsubscribe.html", token=token, done=None, kind=kind, person=person,
+                      labels=rules.KIND_LABELS, headers=PRIVATE)
     person, kind = services.unsubscribe(token, now=utcnow())  # a forged or year-old link: NotAllowed, 404
     db.session.commit()
     return render("notices/unsubscribe.html", token=token, done=kind, person=person, labels=rules.KIND_LABELS,

@@ -132,10 +132,9 @@ def turned_off(user: User) -> set[tuple[str, str]]:
 UNSUBSCRIBE_LINK_DAYS = 365
 
 
-def unsubscribe(token: str, *, now: datetime) -> tuple[User, NoticeKind]:
-    """A one-click link from an email (RFC 8058) turns that kind of email off for its recipient, who
-    need not sign in: the signed link proves who. Raises NotAllowed for a forged link, LinkExpired
-    for one older than a year."""
+def unsubscribe_target(token: str, *, now: datetime) -> tuple[User, NoticeKind]:
+    """Who an unsubscribe link is for and which kind of email it turns off. Raises NotAllowed for a
+    forged link (or a kind that is always sent), LinkExpired for one older than a year."""
     value = links.unsign(token, purpose="unsubscribe", max_age=timedelta(days=UNSUBSCRIBE_LINK_DAYS), now=now)
     person = db.session.get(User, value["u"])
     try:
@@ -144,6 +143,13 @@ def unsubscribe(token: str, *, now: datetime) -> tuple[User, NoticeKind]:
         raise NotAllowed("unsubscribe") from None
     if person is None or kind in rules.ALWAYS_SENT:
         raise NotAllowed("unsubscribe")
+    return person, kind
+
+
+def unsubscribe(token: str, *, now: datetime) -> tuple[User, NoticeKind]:
+    """A one-click link from an email (RFC 8058) turns that kind of email off for its recipient, who
+    need not sign in: the signed link proves who. Raises as unsubscribe_target()."""
+    person, kind = unsubscribe_target(token, now=now)
     preference = db.session.scalar(select(NoticePreference).where(
         NoticePreference.user_id == person.id, NoticePreference.kind == kind, NoticePreference.channel == Channel.EMAIL))
     if preference is None:

@@ -26,8 +26,8 @@ from portal.orders import rules
 from portal.orders.forms import CheckoutForm, configuration_args
 from portal.promises import services as promises
 from portal.shop.clock import shop_today
-from portal.web.forms import choices
 from portal.shop.delivery import DeliveryMethod
+from portal.web.forms import choices
 
 
 @dataclass
@@ -51,7 +51,7 @@ class Checkout:
         return next((a for a in self.addresses if str(a.id) == self.form.address.data), None)
 
     @property
-    def delivery_method(self) -> str:
+    def delivery_method(self) -> DeliveryMethod:
         return self.address.kind if self.address else DeliveryMethod.CAMPUS
 
     @property
@@ -131,8 +131,7 @@ def _check_foreign_ids(checkout: Checkout, user: User) -> None:
     form = checkout.form
     if form.address.data and checkout.address is None:
         raise NotAllowed("address")  # not one of this customer's addresses
-    if form.billing_account.data and not any(str(h.account_id) == form.billing_account.data
-                                             for h in checkout.holdings):
+    if form.billing_account.data and checkout.holding is None:
         raise NotAllowed("billing account")  # not an account this customer may charge
 
 

@@ -3,11 +3,9 @@ job's delivery date, the queue's planned work as jobs move, and the shop's closu
 Keeping the promises made (re-plan, calibration, promises kept) is portal.keeping, above orders."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
 from flask import g, has_app_context
 from sqlalchemy import func, select
@@ -36,6 +34,7 @@ def shop_calendar(around: date) -> ShopCalendar:
 
 DEFAULT_BUFFER_DAYS = 1
 STAGE_ORDER = ("prepress", "printing", "finishing")
+WAITING = (OrderStatus.ON_HOLD, OrderStatus.AWAITING_APPROVAL)  # a job whose work is out of the queue for now
 
 
 @dataclass(frozen=True)
@@ -134,7 +133,7 @@ def record_work(order: Order, job: Job, estimate: rules.Estimate, *, now: dateti
     for position, work in enumerate(job.work()):
         db.session.add(OrderWork(order_id=order.id, station_id=state.stations[work.station].id, position=position,
                                  stage=work.stage, minutes=work.minutes, rush=job.rush, done=False,
-                                 queued=order.status != OrderStatus.AWAITING_APPROVAL))
+                                 queued=order.status not in WAITING))
     order.planned_date = estimate.planned_delivery
     forget_state()
 
@@ -149,7 +148,7 @@ def job_moved(order: Order, *, to: OrderStatus) -> None:
     """The order moved: work in stages it has left is done (moving back reopens it); a job that is
     finished, gone or cancelled has no work left; a job on hold or waiting for its approver keeps
     its work out of the queue until it moves on."""
-    waiting = to in (OrderStatus.ON_HOLD, OrderStatus.AWAITING_APPROVAL)
+    waiting = to in WAITING
     finished = to in (OrderStatus.READY, OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.CANCELLED)
     reached = STAGE_ORDER.index(to.value) if to.value in STAGE_ORDER else -1
     with db.session.no_autoflush:  # the order's own change is flushed once, by its caller
