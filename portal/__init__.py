@@ -82,7 +82,9 @@ def _register_domains(app: Flask) -> None:
     domain's rules or services (a test, a benchmark) must not load every route of the portal."""
     from portal import web
     from portal.accounts import commands as _account_commands  # noqa: F401  (flask users create|promote|deactivate)
-    from portal.accounts import routes as accounts
+    from portal.accounts import people as _people  # noqa: F401  (the People and department members pages)
+    from portal.accounts import routes as accounts  # with campus sign-in (accounts.sso)
+    from portal.accounts import welcome as _account_links  # noqa: F401  (invitations and password resets)
     from portal.addresses import routes as addresses
     from portal.billing import routes as billing
     from portal.catalog import routes as catalog

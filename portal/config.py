@@ -55,6 +55,17 @@ class Config:
     # ProxyFix trusts exactly that many); 0 reads the client address from the connection itself.
     PROXY_HOPS = _int("PORTAL_PROXY_HOPS", 0)
 
+    # Campus single sign-on (OpenID Connect, portal/accounts/sso.py): on when OIDC_ISSUER is set.
+    OIDC_ISSUER = _env("OIDC_ISSUER")  # its discovery document is at /.well-known/openid-configuration
+    OIDC_CLIENT_ID = _env("OIDC_CLIENT_ID")
+    OIDC_CLIENT_SECRET = _env("OIDC_CLIENT_SECRET")
+    OIDC_SCOPES = _env("OIDC_SCOPES", "openid email profile")
+    OIDC_NAME_CLAIM = _env("OIDC_NAME_CLAIM", "name")
+    OIDC_EMAIL_CLAIM = _env("OIDC_EMAIL_CLAIM", "email")
+    OIDC_DEPARTMENT_CLAIM = _env("OIDC_DEPARTMENT_CLAIM")  # None: people are asked once for their department
+    OIDC_TIMEOUT = _int("OIDC_TIMEOUT", 10)  # seconds to wait for the campus's sign-in server
+    SSO_NAME = _env("PORTAL_SSO_NAME", "Sign in with your campus account")
+
     PAGE_SIZE = 25
 
     # Notices (portal/notices): outbound mail, the outbox worker, tracking and approval links.
@@ -97,6 +108,7 @@ class TestConfig(Config):
     NOTICE_BACKOFF_SECONDS = 1
     NOTICE_BACKOFF_MAX_SECONDS = 4
     NOTICE_MAX_ATTEMPTS = 3
+    OIDC_ISSUER = None  # campus sign-in only where a test starts its own provider
 
 
 def config_for_environment() -> type[Config]:

@@ -3,6 +3,7 @@ TEST_DATABASE_URL is set), an app, clients signed in as each kind of person, and
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import shutil
 
@@ -198,3 +199,31 @@ def smtp_server(app, tmp_path):
     yield server
     server.stop()
     app.config.update(saved)
+
+
+# Campus sign-in: a real OpenID Connect provider on loopback (oidc-provider-mock, in a thread).
+@pytest.fixture(scope="session")
+def oidc_provider():
+    """The provider's issuer URL. People are set with campus_person(); any client id is accepted."""
+    from oidc_provider_mock import run_server_in_thread
+
+    logging.getLogger("oidc_provider_mock").setLevel(logging.ERROR)
+    with run_server_in_thread(require_nonce=True) as server:
+        yield f"http://localhost:{server.server_port}"
+
+
+def campus_settings(issuer: str, **overrides) -> dict:
+    return {"OIDC_ISSUER": issuer, "OIDC_CLIENT_ID": "print-portal", "OIDC_CLIENT_SECRET": "portal-secret",
+            "OIDC_DEPARTMENT_CLAIM": "department", **overrides}
+
+
+@pytest.fixture(scope="session")
+def campus_app(app, oidc_provider):
+    """The portal, on the test database, with campus sign-in pointed at the loopback provider."""
+    application = create_app({"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                              "UPLOAD_DIR": app.config["UPLOAD_DIR"], "SERVER_NAME": None,
+                              **campus_settings(oidc_provider)})
+    application.test_client_class = PortalClient
+    yield application
+    with application.app_context():
+        db.engine.dispose()

@@ -1,11 +1,14 @@
-"""flask --app wsgi users create | promote | deactivate: a fresh installation makes its first admin
+"""flask --app wsgi users create | invite | promote | deactivate: a fresh installation makes its first admin
 without the demo, and the shop manages people from the command line."""
 from __future__ import annotations
 
 import click
 
-from portal.accounts import blueprint, services
-from portal.accounts.models import Role
+from sqlalchemy import select
+
+from portal.accounts import blueprint, links, services
+from portal.accounts.models import Department, Role
+from portal.database import utcnow
 from portal.extensions import db
 from portal.failures import ValidationFailed
 
@@ -35,6 +38,24 @@ def create(email: str, name: str, role: str, password: str) -> None:
     """Adds a person who signs in with email and password (the first admin: --role admin)."""
     _done(lambda: services.add_person(email=email, name=name, password=password, role=Role(role)),
           lambda person: f"{person.email} can sign in now, as {role}.")
+
+
+@blueprint.cli.command("invite")
+@click.argument("email")
+@click.option("--name", required=True)
+@click.option("--department", default="", help="The department's name or code (optional).")
+def invite(email: str, name: str, department: str) -> None:
+    """Emails a person without a campus account a one-time link, good for 7 days, to set a password."""
+    def work():
+        found = None
+        if department:
+            found = db.session.scalar(select(Department).where(
+                (Department.name == department) | (Department.code == department)))
+            if found is None:
+                raise ValidationFailed({"department": f"No department is named {department!r}."})
+        return links.invite(inviter=None, email=email, name=name, department_id=found.id if found else None,
+                            now=utcnow())
+    _done(work, lambda person: f"Invitation emailed to {person.email}; the link works for 7 days.")
 
 
 @blueprint.cli.command("promote")

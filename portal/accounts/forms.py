@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from wtforms import EmailField, Form, HiddenField, PasswordField, SelectField, TextAreaField
+from wtforms import EmailField, Form, HiddenField, PasswordField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from portal.web.forms import choices
@@ -44,3 +44,36 @@ def preferences_form(offered: dict[str, list[tuple[str, str]]], formdata=None, s
                                        choices=choices([("", "No preference")] + pairs), default="")
     form_class = type("PreferencesForm", (Form,), attributes)
     return form_class(formdata, data=saved or {})
+
+
+ROLE_CHOICES = [("customer", "Customer: no staff access"), ("staff", "Staff: the queue, jobs and customers"),
+                ("admin", "Admin: staff who also manage people")]
+
+
+class RoleForm(Form):
+    role = RadioField("Role", choices=choices(ROLE_CHOICES))
+
+
+class MemberForm(Form):
+    email = EmailField("Email of the person to add", description="They need an account in the portal already.",
+                       render_kw={"autocomplete": "off"})
+
+
+class ForgotForm(Form):
+    email = EmailField("Email", render_kw={"autocomplete": "username"})
+
+
+class NewPasswordForm(Form):
+    password = PasswordField("New password", description="At least 10 characters. A few words make a good one.",
+                             render_kw={"autocomplete": "new-password"})
+
+
+class InviteForm(Form):
+    email = EmailField("Their email", render_kw={"autocomplete": "off"})
+    name = StringField("Their name", render_kw={"autocomplete": "off"})
+    department = SelectField("Department", description="They can charge its budget accounts once you add them there.",
+                             validate_choice=False)
+
+
+class DepartmentForm(Form):
+    department = SelectField("Your department", validate_choice=False)

@@ -33,6 +33,8 @@ class Department(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
+    # The campus's short code ("HIST"), which campus sign-in may send instead of the name.
+    code: Mapped[str | None] = mapped_column(String(20), unique=True)
     kind: Mapped[DepartmentKind] = mapped_column(enum_column(DepartmentKind))
     mail_stop: Mapped[str | None] = mapped_column(String(40))
 
@@ -55,6 +57,7 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user")
+    campus_identities: Mapped[list[CampusIdentity]] = relationship(back_populates="user")
 
     # Set on the instance loaded for a request: the sign-in session it came with (Flask-Login id).
     session_token = None
@@ -71,8 +74,28 @@ class User(UserMixin, db.Model):
         return self.active
 
     @property
+    def signs_in_with(self) -> str:
+        """How this person gets in, in words (for the shop's People pages)."""
+        ways = (["their campus account"] if self.campus_identities else []) + (
+            ["email and password"] if self.password_hash else [])
+        return ("With " + " or ".join(ways)) if ways else "Not yet: invited, no password chosen"
+
+    @property
     def is_staff(self) -> bool:
         return self.role in (Role.STAFF, Role.ADMIN)
+
+    @property
+    def is_admin(self) -> bool:
+        """The shop manager: staff who also manage people (the People page)."""
+        return self.role == Role.ADMIN
+
+    @property
+    def administered_departments(self) -> list[Department]:
+        """The departments this person administers (their members and accounts), by name: one query."""
+        return list(db.session.scalars(
+            db.select(Department).join(Membership)
+            .where(Membership.user_id == self.id, Membership.role == MemberRole.ADMINISTRATOR)
+            .order_by(Department.name)))
 
     @property
     def first_name(self) -> str:
@@ -97,6 +120,46 @@ class Membership(db.Model):
 
     user: Mapped[User] = relationship(back_populates="memberships")
     department: Mapped[Department] = relationship(back_populates="memberships")
+
+
+class CampusIdentity(db.Model):
+    """Who a person is at the campus sign-in: the issuer's subject, which stays when their email changes."""
+
+    __tablename__ = "campus_identities"
+    __table_args__ = (UniqueConstraint("issuer", "subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    issuer: Mapped[str] = mapped_column(String(300))
+    subject: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_signed_in_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="campus_identities")
+
+
+class LinkPurpose(enum.StrEnum):
+    INVITATION = "invitation"
+    PASSWORD_RESET = "password_reset"
+
+
+class AccountLink(db.Model):
+    """A one-time emailed link to set a password: an invitation or a reset. Only a hash of the secret in
+    the link is kept; the link works once, before expires_at."""
+
+    __tablename__ = "account_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[LinkPurpose] = mapped_column(enum_column(LinkPurpose))
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
 
 
 class SignInSession(db.Model):

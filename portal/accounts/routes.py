@@ -2,19 +2,17 @@
 the catalog's page; a customer's orders and notes, for staff, the orders'.)"""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import flash, redirect, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from portal.accounts import blueprint, services
+from portal.accounts import blueprint, services, sso
 from portal.accounts.forms import ConfirmPasswordForm, EmailForm, PasswordForm, SignInForm
 from portal.database import utcnow
 from portal.extensions import db, login_manager
 from portal.failures import ValidationFailed
 from portal.web import refused, render
 from portal.accounts.access import recent_sign_in_required
-from portal.web.navigation import invalid_status, redirect_to
+from portal.web.navigation import invalid_status, redirect_to, safe_next
 
 
 def load_user(token: str):
@@ -33,22 +31,14 @@ def init_app(app) -> None:
     """Called by create_app: how Flask-Login finds the signed-in person, and what it does without one."""
     login_manager.user_loader(load_user)
     login_manager.unauthorized_handler(unauthorized)
-
-
-def _safe_next(target: str | None, user=None) -> str:
-    """Where the user was going (a path on this site only), else their start page: the queue for
-    staff, the home page for customers."""
-    parts = urlsplit(target or "")
-    if target and not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("queue.index") if user is not None and user.is_staff else url_for("home.index")
+    sso.init_app(app)
 
 
 @blueprint.route("/sign-in", methods=["GET", "POST"])
 def sign_in():
     """The sign-in page; on success a fresh session and a redirect to where the user was going."""
     if current_user.is_authenticated:
-        return redirect(_safe_next(request.args.get("next"), current_user))
+        return redirect(safe_next(request.args.get("next"), current_user))
     form = SignInForm(request.form if request.method == "POST" else None, next=request.args.get("next", ""))
     if request.method == "POST" and form.validate():
         try:
@@ -62,7 +52,7 @@ def sign_in():
             services.start_session(user, now=utcnow())
             db.session.commit()
             login_user(user)
-            return redirect(_safe_next(form.next.data, user))
+            return redirect(safe_next(form.next.data, user))
     return render("accounts/sign_in.html", form=form)
 
 
@@ -88,7 +78,7 @@ def confirm_password():
         try:
             services.confirm_password(current_user, form.password.data, now=utcnow())
             db.session.commit()
-            return redirect_to(_safe_next(form.next.data, current_user))
+            return redirect_to(safe_next(form.next.data, current_user))
         except ValidationFailed as refusal:
             problems = refusal.errors
     return render("accounts/confirm_password.html", form=form, problems=problems,

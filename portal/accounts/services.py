@@ -7,8 +7,8 @@ from datetime import datetime
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal.accounts import rules
 from portal.accounts.models import (
@@ -16,6 +16,7 @@ from portal.accounts.models import (
 )
 from portal.extensions import db
 from portal.failures import NotAllowed, ValidationFailed, written
+from portal.shop.paging import Page
 
 hasher = PasswordHasher()  # argon2id
 _DUMMY_HASH = hasher.hash("not a real password, used to even out timing")
@@ -243,3 +244,148 @@ def add_note(*, customer: User, author: User, body: str, now: datetime) -> Custo
     db.session.add(note)
     db.session.flush()
     return note
+
+
+# People and department members
+
+def _require_admin(user: User) -> None:
+    """The People page and what it changes are the shop manager's (Role.ADMIN); raises NotAllowed otherwise."""
+    if user.role != Role.ADMIN:
+        raise NotAllowed("people")
+
+
+def find_people(admin: User, *, search: str = "", page: int = 1, per_page: int = 25) -> Page:
+    """Everyone whose name or email contains `search` (any case), by name, with their departments:
+    two queries per page whatever the number of people. Raises NotAllowed unless `admin` is an admin."""
+    _require_admin(admin)
+    where = []
+    search = " ".join((search or "").split()).lower()
+    if search:
+        escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        where.append(or_(func.lower(User.name).like(f"%{escaped}%", escape="\\"),
+                         User.email.like(f"%{escaped}%", escape="\\")))
+    page = max(1, page)
+    rows = list(db.session.scalars(
+        select(User).where(*where).order_by(func.lower(User.name), User.id)
+        .options(selectinload(User.memberships).joinedload(Membership.department))
+        .limit(per_page + 1).offset((page - 1) * per_page)))
+    return Page(rows[:per_page], page, per_page, has_next=len(rows) > per_page)
+
+
+def person_for_admin(admin: User, person_id: int) -> User:
+    """Anyone, for the shop's admin; raises NotAllowed for everyone else, or when there is no such person."""
+    _require_admin(admin)
+    person = db.session.get(User, person_id)
+    if person is None:
+        raise NotAllowed("person")
+    return person
+
+
+def memberships_of(person: User) -> list[Membership]:
+    """The person's departments (and whether they administer each), by department name."""
+    return list(db.session.scalars(
+        select(Membership).join(Department).where(Membership.user_id == person.id)
+        .options(joinedload(Membership.department)).order_by(Department.name)))
+
+
+def change_role(admin: User, person: User, role: str) -> User:
+    """The admin makes someone a customer (no staff access), staff or admin. Raises NotAllowed unless
+    `admin` is an admin; ValidationFailed on `role` when it is no role, or when an admin would remove
+    their own admin access (so the shop never loses its last admin)."""
+    _require_admin(admin)
+    try:
+        role = Role(role)
+    except ValueError:
+        raise ValidationFailed({"role": "Choose customer, staff or admin."}) from None
+    problem = rules.role_change_problem(changing_self=person.id == admin.id, role_before=person.role,
+                                        role_after=role)
+    if problem:
+        raise ValidationFailed({"role": problem})
+    set_role(person, role)
+    db.session.flush()
+    return person
+
+
+def deactivate_person(admin: User, person: User) -> User:
+    """The admin stops someone signing in; their sessions end at once and their orders stay. Raises
+    NotAllowed unless `admin` is an admin; ValidationFailed on `active` for the admin themself."""
+    _require_admin(admin)
+    problem = rules.deactivation_problem(changing_self=person.id == admin.id)
+    if problem:
+        raise ValidationFailed({"active": problem})
+    deactivate(person)
+    db.session.flush()
+    return person
+
+
+def reactivate(person: User) -> User:
+    """The person can sign in again (with a new session: the old ones ended when they were deactivated)."""
+    person.active = True
+    return person
+
+
+def reactivate_person(admin: User, person: User) -> User:
+    """The admin lets a deactivated person sign in again. Raises NotAllowed unless `admin` is an admin."""
+    _require_admin(admin)
+    reactivate(person)
+    db.session.flush()
+    return person
+
+
+def department_for_administration(user: User, department_id: int) -> Department:
+    """A department whose members `user` may change: one they administer, or any for the shop's admin.
+    Raises NotAllowed otherwise, or when there is no such department."""
+    department = db.session.get(Department, department_id)
+    if department is None:
+        raise NotAllowed("department")
+    if user.role != Role.ADMIN and db.session.scalar(select(Membership.id).where(
+            Membership.department_id == department.id, Membership.user_id == user.id,
+            Membership.role == MemberRole.ADMINISTRATOR)) is None:
+        raise NotAllowed("department")
+    return department
+
+
+def members_of(department: Department) -> list[Membership]:
+    """The department's members with their people, by name (administrators are members too)."""
+    return list(db.session.scalars(
+        select(Membership).join(User).where(Membership.department_id == department.id)
+        .options(joinedload(Membership.user)).order_by(func.lower(User.name), User.id)))
+
+
+def add_member(department: Department, *, email: str) -> User:
+    """Someone who already has an account becomes a member of the department. Which budget accounts
+    they may charge stays with the accounts. Raises ValidationFailed on `email` when it is empty,
+    nobody has it, or they are a member already."""
+    email = rules.normalize_email(email)
+    if not email:
+        raise ValidationFailed({"email": "Enter the email of the person to add."})
+    person = db.session.scalar(select(User).where(User.email == email))
+    if person is None:
+        raise ValidationFailed({"email": "Nobody has that email yet."})
+    if db.session.scalar(select(Membership.id).where(Membership.department_id == department.id,
+                                                     Membership.user_id == person.id)) is not None:
+        raise ValidationFailed({"email": f"{person.name} is already a member of {department.name}."})
+    db.session.add(Membership(user_id=person.id, department_id=department.id, role=MemberRole.MEMBER))
+    db.session.flush()
+    return person
+
+
+def remove_member(actor: User, department: Department, *, user_id: int) -> User:
+    """Takes someone out of the department; the budget accounts they may charge stay as they are.
+    Raises NotAllowed when they are not a member; ValidationFailed on `member` when the actor would
+    remove themself as the department's only administrator."""
+    membership = db.session.scalar(select(Membership).where(Membership.department_id == department.id,
+                                                            Membership.user_id == user_id))
+    if membership is None:
+        raise NotAllowed("member")
+    administrators = db.session.scalar(select(func.count()).select_from(Membership).where(
+        Membership.department_id == department.id, Membership.role == MemberRole.ADMINISTRATOR))
+    problem = rules.member_removal_problem(removing_self=user_id == actor.id,
+                                           is_administrator=membership.role == MemberRole.ADMINISTRATOR,
+                                           administrators=administrators)
+    if problem:
+        raise ValidationFailed({"member": problem})
+    person = membership.user
+    db.session.delete(membership)
+    db.session.flush()
+    return person

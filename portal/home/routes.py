@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from flask_login import current_user, login_required
 
-from portal.catalog.services import active_products
+from portal.accounts.services import departments_of
+from portal.catalog.services import product_cards
 from portal.home import blueprint
 from portal.database import utcnow
 from portal.orders import reorders
@@ -21,5 +22,5 @@ def index():
     on_file = reorders.OnFile.load(current_user, shop_today(now))
     buy_again = [reorders.plan_reorder(current_user, past, now=now, on_file=on_file)
                  for past in reorders.buy_again(current_user)]
-    return render("home/index.html", open_orders=open_orders(current_user), products=active_products(),
-                  buy_again=buy_again, now=now)
+    return render("home/index.html", open_orders=open_orders(current_user), cards=product_cards(now=now),
+                  buy_again=buy_again, now=now, departments=departments_of(current_user))

@@ -136,13 +136,15 @@ def claim_next(*, now: datetime) -> Claimed | None:
 
 
 def _copy(notice: Notice, claim: str) -> Claimed:
-    label = f"notice {notice.id} ({notice.kind.value}, order {notice.order_id})"
+    about = f"order {notice.order_id}" if notice.order_id else f"person {notice.recipient_id}"
+    label = f"notice {notice.id} ({notice.kind.value}, {about})"
     claimed = Claimed(notice.id, claim, notice.attempts, None, notice.to_address, label)
     try:
         claimed.message = emails.message(
             to_name=notice.to_name, to_address=notice.to_address, subject=notice.subject,
             message_id=notice.message_id, body_text=notice.body_text, body_html=notice.body_html,
-            created_at=notice.created_at, kind=notice.kind.value, thread=emails.thread_id(notice.order_id),
+            created_at=notice.created_at, kind=notice.kind.value,
+            thread=emails.thread_id(notice.order_id) if notice.order_id else None,
             unsubscribe=links.unsubscribe_link(notice.recipient_id, notice.kind, now=notice.created_at))
     except emails.Undeliverable as error:
         claimed.problem = str(error)

@@ -15,7 +15,7 @@ from portal.accounts.models import User
 from portal.notices import links, rules
 from portal.notices.rules import Channel, NoticeKind
 from portal.orders.models import Order
-from portal.shop.formats import day, long_day, money
+from portal.shop.formats import day, long_day, moment, money
 
 
 class Undeliverable(ValueError):
@@ -64,6 +64,22 @@ def compose(order: Order, kind: NoticeKind, recipient: User, *, channel: Channel
     text = render_template(f"notices/email/{kind.value}.txt", **context)
     html = render_template(f"notices/email/{kind.value}.html", **context)
     return Content(content.subject, summary, content.link, _tidy(text), html)
+
+
+ACCOUNT_SUBJECTS = {NoticeKind.INVITATION: "You are invited to order from {shop}",
+                    NoticeKind.PASSWORD_RESET: "Reset your {shop} password"}
+
+
+def compose_account(kind: NoticeKind, recipient: User, *, url: str, expires_at: datetime, inviter: User | None,
+                    department: str | None) -> Content:
+    """The email about a person's access (an invitation, a password reset) carrying its one-time link."""
+    shop = current_app.config["SHOP_NAME"]
+    subject = ACCOUNT_SUBJECTS[kind].format(shop=shop)
+    context = dict(kind=kind.value, recipient=recipient, url=url, expires=moment(expires_at), subject=subject,
+                   headline=subject, inviter=inviter.name if inviter else shop, department=department,
+                   contact=contact_name(inviter))
+    return Content(subject, "", "", _tidy(render_template("notices/email/account.txt", **context)),
+                   render_template("notices/email/account.html", **context))
 
 
 def _links(order: Order, kind: NoticeKind, details: dict, *, now: datetime, approval_token: str | None) -> dict:

@@ -9,6 +9,9 @@ from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSaf
 
 from portal.failures import NotAllowed
 from portal.notices.rules import ALWAYS_SENT
+from portal.web.navigation import absolute, path
+
+__all__ = ["LinkExpired", "absolute", "days", "path", "sign", "unsign", "unsubscribe_link"]
 
 
 class LinkExpired(NotAllowed):
@@ -58,16 +61,6 @@ def unsubscribe_link(recipient_id: int, kind, *, now: datetime) -> str | None:
         return None
     token = sign({"u": recipient_id, "k": kind.value}, purpose="unsubscribe", now=now)
     return absolute("notices.unsubscribe", token=token)
-
-
-def path(endpoint: str, **values) -> str:
-    """The path of a route, in or outside a request (the worker has none)."""
-    return current_app.url_map.bind("localhost").build(endpoint, values)
-
-
-def absolute(endpoint: str, **values) -> str:
-    """The absolute URL of a route, from BASE_URL: links in emails never trust a Host header."""
-    return current_app.config["BASE_URL"].rstrip("/") + path(endpoint, **values)
 
 
 def days(config_key: str) -> timedelta:

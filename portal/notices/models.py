@@ -33,7 +33,8 @@ class Announcement(db.Model):
     __tablename__ = "announcements"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    # None for what is about a person rather than an order (an invitation, a password reset).
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
     kind: Mapped[NoticeKind] = mapped_column(enum_column(NoticeKind))
     # What tells two events of one kind apart (the new expected date of a delay, a digest of the details).
     occurrence: Mapped[str] = mapped_column(String(64), default="")
@@ -42,7 +43,7 @@ class Announcement(db.Model):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    order: Mapped[Order] = relationship()
+    order: Mapped[Order | None] = relationship()
     actor: Mapped[User | None] = relationship()
     notices: Mapped[list[Notice]] = relationship(back_populates="announcement", order_by="Notice.id")
 
@@ -63,7 +64,7 @@ class Notice(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     announcement_id: Mapped[int] = mapped_column(ForeignKey("announcements.id", ondelete="CASCADE"))
-    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
     recipient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     kind: Mapped[NoticeKind] = mapped_column(enum_column(NoticeKind))
     channel: Mapped[Channel] = mapped_column(enum_column(Channel))
@@ -88,7 +89,7 @@ class Notice(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     announcement: Mapped[Announcement] = relationship(back_populates="notices")
-    order: Mapped[Order] = relationship()
+    order: Mapped[Order | None] = relationship()
     recipient: Mapped[User] = relationship()
 
     @property

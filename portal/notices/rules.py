@@ -19,6 +19,9 @@ class NoticeKind(enum.StrEnum):
     SHIPPED = "shipped"
     DELIVERED = "delivered"
     DELAY = "delay"
+    # About a person's access rather than an order: email only, always sent.
+    INVITATION = "invitation"
+    PASSWORD_RESET = "password_reset"
 
 
 class Channel(enum.StrEnum):
@@ -45,10 +48,15 @@ KIND_LABELS = {
     NoticeKind.SHIPPED: "Shipped",
     NoticeKind.DELIVERED: "Delivered",
     NoticeKind.DELAY: "Running late",
+    NoticeKind.INVITATION: "Invitation",
+    NoticeKind.PASSWORD_RESET: "Password reset",
 }
 
 # Notices that ask for an action, or tell of a cancellation, go out whatever the preferences say.
-ALWAYS_SENT = frozenset({NoticeKind.PROOF_READY, NoticeKind.APPROVAL_NEEDED, NoticeKind.DECLINED})
+ALWAYS_SENT = frozenset({NoticeKind.PROOF_READY, NoticeKind.APPROVAL_NEEDED, NoticeKind.DECLINED,
+                         NoticeKind.INVITATION, NoticeKind.PASSWORD_RESET})
+# Notices about a person's access, not about an order (no order, email only).
+ACCOUNT_KINDS = frozenset({NoticeKind.INVITATION, NoticeKind.PASSWORD_RESET})
 # What the preferences page lists, in the order an order lives them.
 PREFERENCE_KINDS = (NoticeKind.RECEIVED, NoticeKind.PROOF_READY, NoticeKind.READY_FOR_PICKUP,
                     NoticeKind.OUT_FOR_DELIVERY, NoticeKind.SHIPPED, NoticeKind.DELIVERED, NoticeKind.DELAY,

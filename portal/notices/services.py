@@ -15,7 +15,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload, selectinload
 
-from portal.accounts.models import User
+from portal.accounts.models import Department, Membership, User
 from portal.billing.models import BillingAccount
 from portal.extensions import db
 from portal.failures import Conflict, NotAllowed
@@ -37,6 +37,23 @@ SESSION_FLAG = "notices_to_deliver"
 def announce_placed(order: Order, *, waits: bool, now: datetime, actor: User) -> None:
     """An order was placed (orders.events.order_placed): it is received, or waits for its approver."""
     announce(order, NoticeKind.APPROVAL_NEEDED if waits else NoticeKind.RECEIVED, now=now, actor=actor)
+
+
+def announce_link(link, *, secret: str, url: str, now: datetime) -> None:
+    """A one-time account link was made (accounts.events.link_issued): email it to its person, once."""
+    kind = NoticeKind(link.purpose.value)
+    announcement_id = _claim_dedup_key(order_id=None, kind=kind, occurrence="", details={},
+                                       dedup_key=f"link-{link.id}", actor_id=link.created_by_id, at=now)
+    if announcement_id is None:
+        return
+    announcement = db.session.get(Announcement, announcement_id)
+    department = db.session.scalar(select(Department.name).join(Membership).where(Membership.user_id == link.user_id)
+                                   .order_by(Membership.id.desc()).limit(1))
+    content = emails.compose_account(kind, link.user, url=url, expires_at=link.expires_at, inviter=link.created_by,
+                                     department=department)
+    db.session.add(_notice(announcement, link.user, Channel.EMAIL, content, now=now))
+    db.session.info[SESSION_FLAG] = True
+    db.session.flush()
 
 
 def open_request(order: Order, approver: User, *, now: datetime) -> str:

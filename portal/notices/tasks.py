@@ -16,6 +16,7 @@ from portal.background import at_start, in_app
 from portal.database import utcnow
 from portal.extensions import db, huey
 from portal.notices import delivery, services, tracking
+from portal.accounts.events import link_issued
 from portal.orders.events import order_placed
 
 log = logging.getLogger("portal.notices")
@@ -64,8 +65,10 @@ def _forget(session: Session) -> None:
 
 def init_app(app) -> None:
     """Called by create_app: deliver soon after a commit that wrote emails (forgotten on rollback), and
-    announce every order placed. Listeners are per process and added once, whatever the number of apps."""
+    announce every order placed and every account link made. Listeners are per process and added once,
+    whatever the number of apps."""
     for name, listener in (("after_commit", _deliver_soon), ("after_rollback", _forget)):
         if not event.contains(Session, name, listener):
             event.listen(Session, name, listener)
     order_placed.connect(services.announce_placed)
+    link_issued.connect(services.announce_link)
