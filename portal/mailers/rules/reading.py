@@ -1,48 +1,27 @@
-"""Reading a list file: its size limits, the bytes judged (encoding, delimiter, spreadsheet) and the table in it."""
+"""Reading a list file: its size limits, the bytes judged (encoding, delimiter, spreadsheet) and the table in it.
+The reading itself is portal.spreadsheets'; what is a mailing list's own is here: its limits, its messages,
+and that a first row holding a ZIP code is an address, not headings."""
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import re
 import unicodedata
-import zipfile
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Iterable, Sequence
+from typing import Sequence
+
+from portal import spreadsheets
+from portal.spreadsheets import (  # noqa: F401  (the mailers' names for the shared reading)
+    BINARY, CONTROL, DAMAGED_XLSX, EMPTY, HOW_TO_SAVE, MAX_BYTES, OLD_EXCEL, UNREADABLE, XLSX_MAX_UNPACKED,
+    decode_text, size_text, too_large,
+)
 
 MAX_ROWS = 50_000
-MAX_BYTES = 10 * 1024 * 1024
-XLSX_MAX_UNPACKED = 100 * 1024 * 1024  # a workbook that unpacks past this is refused (zip bombs)
-
-HOW_TO_SAVE = ("In Excel, choose File › Save As and pick “CSV UTF-8 (Comma delimited) (.csv)”, "
-               "or keep it as an Excel workbook (.xlsx), and upload that file.")
-EMPTY = "This file is empty. Choose your list again."
-BINARY = "This is not a spreadsheet or a CSV file we can read. " + HOW_TO_SAVE
-OLD_EXCEL = "This is an old Excel workbook (.xls). " + HOW_TO_SAVE
-UNREADABLE = "We could not read the characters in this file (its encoding is unknown). " + HOW_TO_SAVE
-DAMAGED_XLSX = "This Excel workbook is damaged or password-protected. " + HOW_TO_SAVE
 NO_ROWS = "This file has column headings but no addresses under them."
 NO_HEADINGS = ("The first row should name the columns (for example First name, Address, City, State, ZIP). "
                "Add a heading row and upload the file again.")
-
-
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 ZIP = re.compile(r"\d{5}(?:-?\d{4})?")  # five digits or ZIP+4: a heading row holding one is data; checks use it too
 
-
-class BadList(ValueError):
-    """The file was refused; the message says why and how to save it so that it can be read."""
-
-
-def size_text(size: int) -> str:
-    """10 MB, 512 KB."""
-    return f"{size // (1024 * 1024):,} MB" if size >= 1024 * 1024 else f"{max(1, size // 1024):,} KB"
-
-
-def too_large(max_bytes: int) -> str:
-    return (f"This file is larger than {size_text(max_bytes)}. Remove columns you do not need, "
-            "or split the list into two files.")
+BadList = spreadsheets.BadFile
 
 
 def too_many_rows(count: int, max_rows: int) -> str:
@@ -51,13 +30,8 @@ def too_many_rows(count: int, max_rows: int) -> str:
 
 
 @dataclass(frozen=True)
-class Table:
-    """A list as read: the heading row and the data rows, each with its row number in the file
-    (the heading is row 1, as a spreadsheet numbers it); blank rows are left out."""
-
-    headers: tuple[str, ...]
-    rows: tuple[tuple[int, tuple[str, ...]], ...]
-    encoding: str
+class Table(spreadsheets.Table):
+    """A list as read (portal.spreadsheets.Table), which knows its columns' key."""
 
     @property
     def columns_key(self) -> str:
@@ -74,160 +48,13 @@ def _squash(text: str) -> str:
 
 
 def read_list(data: bytes, *, filename: str = "", max_rows: int = MAX_ROWS) -> Table:
-    """The table in a CSV, tab-separated text or Excel file; raises BadList with what to do.
-
-    CSV and text files may be UTF-8 (with or without the byte-order mark Excel writes), Windows-1252
-    (Excel's plain "CSV" on Windows) or UTF-16 (Excel's "Unicode text", tab-separated); the file is
-    judged by its bytes, never by its name.
-    """
-    if not data:
-        raise BadList(EMPTY)
-    if data[:4] == b"PK\x03\x04":
-        return _table(_xlsx_rows(data, max_rows), "xlsx", max_rows)
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise BadList(OLD_EXCEL)
-    text, encoding = decode_text(data)
-    return _table(_text_rows(text), encoding, max_rows)
-
-
-def decode_text(data: bytes) -> tuple[str, str]:
-    """The text of a list file and the encoding it was in; raises BadList for binary or unknown."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return _checked(_try(data[3:], "utf-8"), "utf-8-sig")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return _checked(_try(data, "utf-16"), "utf-16")
-    sample = data[:4096]
-    if sample.count(b"\x00") > len(sample) // 4:  # UTF-16 without a byte-order mark: every other byte 0
-        zeros_even = sample[0::2].count(0)
-        return _checked(_try(data, "utf-16-be" if zeros_even > sample[1::2].count(0) else "utf-16-le"), "utf-16")
-    if b"\x00" in data:
-        raise BadList(BINARY)
-    text = _try(data, "utf-8")
-    if text is not None:
-        return _checked(text, "utf-8")
-    return _checked(_try(data, "cp1252"), "windows-1252")
-
-
-def _try(data: bytes, encoding: str) -> str | None:
-    try:
-        return data.decode(encoding, errors="strict")
-    except UnicodeDecodeError:
-        return None
-
-
-def _checked(text: str | None, encoding: str) -> tuple[str, str]:
-    if text is None:
-        raise BadList(UNREADABLE)
-    text = text.rstrip("\x1a")  # the end-of-file mark some old programs add
-    if CONTROL.search(text):
-        raise BadList(BINARY)
-    return text, encoding
-
-
-def _text_rows(text: str) -> Iterable[list[str]]:
-    first_line = text.split("\n", 1)[0]
-    delimiter = max((",", "\t", ";"), key=lambda d: _count_outside_quotes(first_line, d))
-    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
-
-
-def _count_outside_quotes(line: str, delimiter: str) -> int:
-    count, quoted = 0, False
-    for ch in line:
-        if ch == '"':
-            quoted = not quoted
-        elif ch == delimiter and not quoted:
-            count += 1
-    return count
-
-
-def _xlsx_rows(data: bytes, max_rows: int) -> Iterable[list[str]]:
-    """The first worksheet's cells as text. The workbook's unpacked size is checked before it is
-    opened, and openpyxl parses its XML through defusedxml (installed with it)."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if sum(info.file_size for info in archive.infolist()) > XLSX_MAX_UNPACKED:
-                raise BadList(too_large(MAX_BYTES))
-            if "xl/workbook.xml" not in archive.namelist():
-                raise BadList(BINARY)
-        from openpyxl import load_workbook  # heavy, and only an .xlsx list needs it: imported when one is read
-
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-        rows = []
-        for values in sheet.iter_rows(values_only=True):
-            rows.append([_cell_text(value) for value in values])
-            if len(rows) > max_rows + 1 + 1000:  # more than allowed, blank rows included: stop reading
-                break
-        workbook.close()
-    except BadList:
-        raise
-    except Exception:  # openpyxl raises many kinds (zip, XML, key, value errors) for broken workbooks
-        raise BadList(DAMAGED_XLSX) from None
-    return rows
-
-
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" ")
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
-def _table(raw_rows: Iterable[list[str]], encoding: str, max_rows: int) -> Table:
-    headers: list[str] | None = None
-    rows: list[tuple[int, tuple[str, ...]]] = []
-    for number, raw in enumerate(raw_rows, start=1):
-        cells = [_clean_cell(cell) for cell in raw]
-        if not any(cells):
-            continue
-        if headers is None:
-            headers = _headings(cells)
-            continue
-        rows.append((number, tuple(cells)))
-        if len(rows) > max_rows:
-            raise BadList(too_many_rows(len(rows), max_rows))
-    if headers is None:
-        raise BadList(EMPTY)
-    if not rows:
-        raise BadList(NO_ROWS)
-    width = max(len(headers), max(len(cells) for _, cells in rows))
-    headers += [f"Column {_column_letter(i)}" for i in range(len(headers), width)]
-    rows = [(number, cells + ("",) * (width - len(cells))) for number, cells in rows]
-    if not any(re.search(r"[A-Za-z]", h) for h in headers) or _looks_like_data(headers):
-        raise BadList(NO_HEADINGS)
-    return Table(tuple(headers), tuple(rows), encoding)
-
-
-def _clean_cell(cell: str) -> str:
-    """One line of text: no surrounding spaces, runs of spaces (and line breaks) as one space."""
-    return " ".join(unicodedata.normalize("NFC", cell or "").split())
-
-
-def _headings(cells: list[str]) -> list[str]:
-    headings, seen = [], {}
-    for index, cell in enumerate(cells):
-        name = cell[:60] or f"Column {_column_letter(index)}"
-        seen[name.lower()] = seen.get(name.lower(), 0) + 1
-        headings.append(name if seen[name.lower()] == 1 else f"{name} ({seen[name.lower()]})")
-    return headings
+    """The table in a CSV, tab-separated text or Excel file; raises BadList with what to do
+    (see portal.spreadsheets.read_table for the encodings and formats read)."""
+    table = spreadsheets.read_table(data, max_rows=max_rows, no_data=NO_ROWS, no_headings=NO_HEADINGS,
+                                    many_rows=too_many_rows, looks_like_data=_looks_like_data)
+    return Table(table.headers, table.rows, table.encoding)
 
 
 def _looks_like_data(headers: Sequence[str]) -> bool:
     """A first row holding a ZIP code is an address, not a heading row."""
     return any(ZIP.fullmatch(h) for h in headers)
-
-
-def _column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
