@@ -11,7 +11,7 @@ config = context.config
 
 # Interpret the config file for Python logging.
 # This line sets up loggers basically.
-fileConfig(config.config_file_name)
+fileConfig(config.config_file_name, disable_existing_loggers=False)  # the portal's loggers keep working
 logger = logging.getLogger('alembic.env')
 
 
@@ -109,6 +109,10 @@ def run_migrations_online():
         )
 
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                # One upgrade at a time, however many machines start together: the others wait here, then
+                # find the database already at head (the lock ends with the migrations' transaction).
+                connection.exec_driver_sql("SELECT pg_advisory_xact_lock(7318007)")
             context.run_migrations()
 
 

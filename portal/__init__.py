@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal import database
+from portal import database, logs
 from portal.config import Config, config_for_environment
 from portal.extensions import csrf, db, htmx, login_manager, migrate
 
@@ -43,6 +43,8 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     htmx.init_app(app)
 
     _register_domains(app)
+    if app.config["PORTAL_ENV"] == "production":
+        logs.configure(json_lines=app.config["LOG_FORMAT"] == "json")
     if app.config["PROXY_HOPS"]:
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)
@@ -86,10 +88,12 @@ def _register_domains(app: Flask) -> None:
     from portal.accounts import routes as accounts  # with campus sign-in (accounts.sso)
     from portal.accounts import welcome as _account_links  # noqa: F401  (invitations and password resets)
     from portal.addresses import routes as addresses
+    from portal.billing import finance_routes as _finance  # noqa: F401  (the finance office's accounts file)
     from portal.billing import routes as billing
     from portal.catalog import routes as catalog
+    from portal.catalog import commands as _catalog_commands  # noqa: F401  (flask catalog export|import)
     from portal.demo import commands as demo
-    from portal.documents import routes as documents
+    from portal.documents import routes as documents, storage
     from portal.home import routes as home
     from portal.mailers import kind as mailer_kind, routes as mailers
     from portal.notices import commands as _notice_commands  # noqa: F401  (CLI commands on the notices blueprint)
@@ -99,10 +103,12 @@ def _register_domains(app: Flask) -> None:
     from portal.keeping import routes as promises
     from portal.keeping import tasks as _promise_tasks  # noqa: F401  (re-plan and calibration, periodic in huey)
     from portal.queue import customer_routes as proofs, routes as queue
+    from portal.statements import routes as statements
 
     web.init_app(app)
+    storage.init_app(app)
     for routes in (accounts, addresses, billing, catalog, demo, documents, home, mailers, notices, orders,
-                   promises, queue, proofs):
+                   promises, queue, proofs, statements):
         app.register_blueprint(routes.blueprint)
     accounts.init_app(app)
     mailer_kind.init_app(app)

@@ -1,11 +1,20 @@
-"""Background work runs in the worker's own app, made once; tasks run outside any request."""
+"""Background work runs in the worker's own app, made once; tasks run outside any request. Periodic work
+runs once per period in the whole cluster, however many workers there are (once_per_period)."""
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
+from datetime import datetime, timedelta, timezone
 
 from flask import Flask, has_app_context
+from sqlalchemy import String, delete
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, mapped_column
 
+from portal import logs
+from portal.database import UTCDateTime, utcnow
 from portal.extensions import db
 
 log = logging.getLogger("portal")
@@ -34,12 +43,7 @@ def worker_app() -> Flask:
             if _make_app is None:
                 raise RuntimeError("No app factory: start the worker with huey_consumer worker.huey")
             _app = _make_app()
-            if not log.handlers:
-                handler = logging.StreamHandler()
-                handler.setFormatter(logging.Formatter("[%(asctime)s] %(levelname)s %(name)s: %(message)s"))
-                log.addHandler(handler)
-                log.setLevel(logging.INFO)
-                log.propagate = False
+            logs.configure(json_lines=_app.config["LOG_FORMAT"] == "json")
             for hook in _at_start:
                 hook(_app)
     return _app
@@ -56,3 +60,42 @@ def in_app(work):
             db.session.remove()
 
 
+
+
+class PeriodicRun(db.Model):
+    """One period of one periodic task, claimed by the worker that runs it (the others see the row)."""
+
+    __tablename__ = "periodic_runs"
+
+    task: Mapped[str] = mapped_column(String(80), primary_key=True)
+    period_start: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    worker: Mapped[str] = mapped_column(String(120))
+
+
+KEEP_RUNS = timedelta(days=8)  # longer than the longest period (a week)
+
+
+def period_start(now: datetime, every: timedelta) -> datetime:
+    """The start of the period `now` falls in, periods of `every` counted from the Unix epoch."""
+    seconds = int(every.total_seconds())
+    return datetime.fromtimestamp(int(now.timestamp()) // seconds * seconds, tz=timezone.utc)
+
+
+def once_per_period(task: str, every: timedelta, work, *, now: datetime | None = None):
+    """Runs `work` if this worker is the first to claim this period of `task` (the claim is committed
+    first, so every other worker sees it), else does nothing and returns None. Call it in an app context."""
+    moment = now or utcnow()
+    start = period_start(moment, every)
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    claimed = db.session.execute(
+        dialect.insert(PeriodicRun).values(task=task, period_start=start, claimed_at=moment,
+                                           worker=f"{socket.gethostname()}:{os.getpid()}")
+        .on_conflict_do_nothing(index_elements=["task", "period_start"]).returning(PeriodicRun.task)
+    ).scalar_one_or_none()
+    if claimed is None:
+        db.session.rollback()
+        return None
+    db.session.execute(delete(PeriodicRun).where(PeriodicRun.task == task, PeriodicRun.period_start < moment - KEEP_RUNS))
+    db.session.commit()
+    return work()

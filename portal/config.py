@@ -34,9 +34,16 @@ class Config:
     # A budget code in the university's format: fund-organisation-account.
     BUDGET_CODE_PATTERN = _env("PORTAL_BUDGET_CODE_PATTERN", r"\d{2}-\d{4}-\d{4}")
     BUDGET_CODE_EXAMPLE = _env("PORTAL_BUDGET_CODE_EXAMPLE", "10-4410-7200")
+    # The chargeback file (portal/statements): the shop's recovery account, credited for what departments
+    # are charged, and the journal CSV's columns (`field` or `Heading=field`, in order; README, "Month close").
+    JOURNAL_CREDIT_ACCOUNT = _env("PORTAL_JOURNAL_CREDIT_ACCOUNT", "90-1000-4800")
+    JOURNAL_COLUMNS = _env("PORTAL_JOURNAL_COLUMNS", "debit_account,credit_account,amount,reference,period")
 
     # Files.
     UPLOAD_DIR = _env("PORTAL_UPLOAD_DIR")  # None: "uploads" in the instance folder
+    STORAGE = _env("PORTAL_STORAGE", "local")  # local (UPLOAD_DIR) or s3 (boto3's AWS_* settings)
+    S3_BUCKET = _env("PORTAL_S3_BUCKET")
+    STORAGE_TIMEOUT = _int("PORTAL_STORAGE_TIMEOUT", 10)  # seconds to wait for the object store
     MAX_PDF_BYTES = _int("PORTAL_MAX_PDF_MB", 100) * 1024 * 1024
     MAX_CONTENT_LENGTH = MAX_PDF_BYTES + 1024 * 1024
 
@@ -65,6 +72,9 @@ class Config:
     OIDC_DEPARTMENT_CLAIM = _env("OIDC_DEPARTMENT_CLAIM")  # None: people are asked once for their department
     OIDC_TIMEOUT = _int("OIDC_TIMEOUT", 10)  # seconds to wait for the campus's sign-in server
     SSO_NAME = _env("PORTAL_SSO_NAME", "Sign in with your campus account")
+
+    # Logs: JSON lines (production's default) or text, each line with the request id (portal/logs.py).
+    LOG_FORMAT = _env("PORTAL_LOG_FORMAT", "json" if _env("PORTAL_ENV", "production") == "production" else "text")
 
     PAGE_SIZE = 25
 

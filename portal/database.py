@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import contextvars
 import enum
+import hashlib
 from contextlib import contextmanager
 from datetime import datetime, timezone
 
 from flask import g, has_request_context, request
-from sqlalchemy import DateTime, Enum, event
+from sqlalchemy import DateTime, Enum, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 
@@ -64,6 +65,27 @@ def init_app(app) -> None:
     for name, listener in (("connect", _on_connect), ("begin", _on_begin)):
         if not event.contains(Engine, name, listener):
             event.listen(Engine, name, listener)
+
+
+def _lock_id(key: str) -> int:
+    """A stable signed 64-bit number for a lock's name (PostgreSQL's advisory locks take a bigint)."""
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+def serialized(session, key: str) -> None:
+    """For the rest of this transaction, one at a time for `key` across every process and machine:
+    PostgreSQL's transaction-level advisory lock, released at commit or rollback (a count-then-insert,
+    such as a rate limit, is then atomic). SQLite's writers are already one at a time (BEGIN IMMEDIATE)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _lock_id(key)})
+
+
+def exclusive(session, key: str) -> bool:
+    """True when this transaction is the only one doing `key` now (it holds the lock until it ends);
+    False when another process already is, so this one should not (two re-plans at once)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    return bool(session.execute(text("SELECT pg_try_advisory_xact_lock(:id)"), {"id": _lock_id(key)}).scalar())
 
 
 class UTCDateTime(TypeDecorator):

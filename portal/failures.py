@@ -32,3 +32,8 @@ class Conflict(Exception):
         self.message = message
         self.current = current
         super().__init__(message)
+
+
+class Unavailable(Exception):
+    """Something the portal depends on (the file store) is not answering: nothing was saved; try again
+    (answered once, by the error handler, as 503 with Retry-After)."""

@@ -98,8 +98,9 @@ def shop_clock(request):
     """Every test below the browser tests starts at factories.NOW (a Monday morning in the shop), with the
     clock running: nothing depends on today's date, and a session signed in now is still valid when a
     test travels forward. A test that needs a still clock travels again inside this one; the browser
-    tests keep the real clock, which Chromium shares."""
-    if request.node.path.parent.name == "e2e":
+    tests keep the real clock, which Chromium shares, and so do tests marked real_clock (an S3 server
+    refuses requests signed nine days away from its own clock)."""
+    if request.node.path.parent.name == "e2e" or request.node.get_closest_marker("real_clock"):
         yield None
         return
     with time_machine.travel(factories.NOW, tick=True) as traveller:
@@ -181,6 +182,10 @@ def staff_client(app, staff) -> PortalClient:
     return client
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "real_clock: the test keeps the real clock (it talks to a server that checks it)")
+
+
 def pytest_report_header(config):
     return f"database: {os.environ.get('TEST_DATABASE_URL') or 'SQLite file'}"
 
@@ -223,6 +228,38 @@ def campus_app(app, oidc_provider):
     application = create_app({"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
                               "UPLOAD_DIR": app.config["UPLOAD_DIR"], "SERVER_NAME": None,
                               **campus_settings(oidc_provider)})
+    application.test_client_class = PortalClient
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+# Files in object storage: a real S3 server (SeaweedFS) on loopback, and apps that keep their files there.
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    from tests.objectstore import SeaweedS3
+
+    server = SeaweedS3(tmp_path_factory.mktemp("seaweedfs"))
+    server.start()
+    saved = {key: os.environ.get(key) for key in server.environment()}
+    os.environ.update(server.environment())
+    yield server
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def s3_app(app, s3_server):
+    """The portal, on the test database, keeping its files in the S3 bucket."""
+    from tests.objectstore import BUCKET
+
+    application = create_app({"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "SERVER_NAME": None,
+                              "UPLOAD_DIR": app.config["UPLOAD_DIR"], "STORAGE": "s3", "S3_BUCKET": BUCKET,
+                              "STORAGE_TIMEOUT": 2})
     application.test_client_class = PortalClient
     yield application
     with application.app_context():

@@ -153,12 +153,6 @@ def test_session_cookie_is_secure_httponly_and_lax(client, customer):
     assert cookie.secure and cookie.http_only and cookie.same_site == "Lax"
 
 
-def test_health_check_reports_the_database(client):
-    response = client.get("/healthz")
-    assert response.status_code == 200
-    assert response.json == {"status": "ok", "database": "ok"}
-
-
 def test_unknown_pages_get_a_generic_404_with_the_phone_number(client):
     response = client.get("/no-such-page")
     assert response.status_code == 404

@@ -21,6 +21,14 @@ def test_catalog_lists_every_product(customer_client, products):
         assert name in page
 
 
+def test_catalog_cards_show_a_starting_price_and_the_usual_turnaround_here_and_on_home(customer_client, products):
+    for path in ("/products", "/"):
+        page = customer_client.get(path).get_data(as_text=True)
+        flyer = page[page.index(">Flyer</a>"):]
+        assert "From $5.55" in flyer[:flyer.index("</li>")] and "Usually 2 business days" in flyer[:flyer.index("</li>")]
+        assert "From $52.00 plus postage" in page and "Usually mailed in 3 business days" in page
+
+
 def test_configurator_page_shows_options_defaults_and_no_errors_before_anything_is_typed(customer_client, products):
     response = customer_client.get("/products/course-pack")
     page = response.get_data(as_text=True)
@@ -53,6 +61,26 @@ def test_changing_an_option_returns_only_the_price_fragment(customer_client, pro
                                  "&opt_stock=bond20", headers=HTMX).get_data(as_text=True)
     assert "$28.00" in colour  # 100 × 22¢ instead of 4.5¢
     assert "Arrives by" in colour
+
+
+def test_the_price_fragment_carries_the_phone_bar_with_the_same_price_and_date(make, customer, customer_client,
+                                                                               products):
+    """On a phone the summary card is below the options; the bar fixed to the screen shows its price and date
+    and is refreshed with it (tests/e2e/test_widths.py checks it stays in view)."""
+    fragment = customer_client.get("/products/flyer?quantity=100&opt_color=color&opt_sides=single&opt_size=letter"
+                                   "&opt_stock=bond20", headers=HTMX).get_data(as_text=True)
+    bar = fragment[fragment.index("data-quote-bar"):]
+    assert "<strong data-bar-price>$28.00</strong>" in bar
+    assert "Arrives by" in bar and "data-bar-date" in bar
+    assert 'href="#quote-heading">1 to finish' in bar  # the artwork: the card above says what is missing
+    artwork = make.stored_file(customer, pages=1)
+    finished = customer_client.get(f"/products/flyer?quantity=100&files-0-file_id={artwork.id}", headers=HTMX
+                                   ).get_data(as_text=True)
+    assert 'href="#quote-heading">Details' in finished[finished.index("data-quote-bar"):]
+    mailing = make.mailing_list(customer)
+    mailer = customer_client.get(f"/products/postcard-mailer?mailing_list={mailing.id}", headers=HTMX
+                                 ).get_data(as_text=True)
+    assert "Mailed on" in mailer[mailer.index("data-quote-bar"):]
 
 
 def test_history_restore_gets_the_whole_page(customer_client, products):

@@ -101,3 +101,25 @@ def test_course_code_problems(code, problem):
 ])
 def test_upcoming_terms(today, terms):
     assert rules.upcoming_terms(today) == terms
+
+
+@pytest.mark.parametrize("minimum, step, smallest", [(1, 1, 1), (100, 50, 100), (120, 50, 150), (10, 1, 10)])
+def test_the_smallest_quantity_is_the_minimum_rounded_up_to_the_step(minimum, step, smallest):
+    assert rules.smallest_quantity(ProductRules(min_quantity=minimum, quantity_step=step)) == smallest
+
+
+def test_the_starting_price_is_the_smallest_run_with_the_cheapest_choices_tried_together():
+    flyer = ProductRules(min_quantity=10, default_pages=2, setup_cents=500)
+    colour = ChoiceRules("Full colour", per_page_cents=D(22))
+    heavy = ChoiceRules("80 lb gloss", per_sheet_cents=D(6))
+    # Single-sided costs nothing itself but doubles the sheets the paper is charged for: double-sided is cheaper.
+    double = ChoiceRules("Double", pages_per_sheet=2, per_copy_cents=D("0.5"))
+    starting = rules.starting_quote(flyer, {"color": [BW, colour], "sides": [SINGLE, double], "stock": [heavy, BOND]})
+    assert starting.quantity == 10
+    assert [line.label for line in starting.lines] == ["Setup", "Black and white", "Double", "20 lb white bond"]
+    assert starting.total_cents == 500 + 90 + 5 + 10   # 10 × 2 pages × 4.5¢, 10 × 0.5¢, 10 × 1 sheet × 1¢
+
+
+def test_a_product_without_options_starts_at_its_own_rates():
+    cards = ProductRules(min_quantity=1, per_copy_cents=D(1800))
+    assert rules.starting_quote(cards, {}).total_cents == 1800

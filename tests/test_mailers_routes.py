@@ -373,6 +373,26 @@ def test_the_order_keeps_list_mail_class_date_pieces_and_postage(app, customer_c
     assert changed.status_code == 303 and "/proof" in changed.headers["Location"]
 
 
+def test_a_list_of_120_good_addresses_says_why_150_are_printed_and_charged_everywhere(app, customer_client, customer,
+                                                                                      make):
+    rows = MAILING_ROWS[:1] + [[f"P{n}", "Q", f"{n} Main St", "Troy", "NY", "12180"] for n in range(120)]
+    mailing = make.mailing_list(customer, rows=rows)
+    why = ("150 postcards for your 120 addresses: we print in multiples of 50. The 30 spares come back to you with "
+           "the order. To mail them instead, add up to 30 addresses to your list")
+    check = customer_client.get(f"/mailers/lists/{mailing.id}/check").get_data(as_text=True)
+    assert "Printed and charged: 150 postcards." in check and why in check
+    configurator = customer_client.get(f"/products/postcard-mailer?mailing_list={mailing.id}").get_data(as_text=True)
+    assert why in configurator
+    values = mailer_checkout_values(customer_client, mailing.id)
+    summary = customer_client.get("/checkout?" + urlencode({"product": "postcard-mailer", "mailing_list": mailing.id})
+                                  ).get_data(as_text=True)
+    assert "<dt>Pieces mailed</dt><dd>120</dd>" in summary and "<dt>Pieces printed</dt><dd>150" in summary
+    assert why in summary
+    placed = customer_client.post("/checkout", data={**values, "action": "place"})
+    order_page = customer_client.get(placed.headers["Location"]).get_data(as_text=True)
+    assert "<dt>Pieces printed</dt><dd>150 postcards: the 30 spares come back to you with the order</dd>" in order_page
+
+
 def test_send_again_starts_a_new_list_with_the_previous_design(app, customer_client, customer, make):
     order = make.order(customer, "postcard-mailer")
     with app.app_context():

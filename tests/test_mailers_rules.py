@@ -221,6 +221,18 @@ def test_the_good_addresses_set_the_print_run(pieces, quantity, note):
     assert note in (run.note if quantity else run.problem)
 
 
+@pytest.mark.parametrize("pieces, quantity, spares, advice", [
+    (120, 150, 30, "To mail them instead, add up to 30 addresses to your list: they are printed already, so they "
+                   "cost only their postage."),
+    (40, 100, 60, "add up to 60 addresses"),
+    (4000, 4000, 0, ""),  # one for each: nothing to explain
+])
+def test_spare_pieces_are_counted_and_say_what_the_customer_can_do(pieces, quantity, spares, advice):
+    run = rules.print_run(POSTCARD, pieces)
+    assert (run.quantity, run.spares) == (quantity, spares)
+    assert advice in run.advice and bool(run.advice) is bool(spares)
+
+
 @pytest.mark.parametrize("piece, mail_class, pieces, cents", [
     ("postcard", MailClass.FIRST_CLASS, 1000, 61000),
     ("postcard", MailClass.MARKETING, 1000, 40000),

@@ -26,7 +26,7 @@ def test_an_accepted_list_is_kept_as_utf8_rows_under_a_generated_name(make, cust
     mailing = services.accept_list(customer, product=products["postcard-mailer"],
                                    data=list_bytes(MAILING_ROWS, encoding="utf-16"), filename="../../etc/Alumni.txt")
     assert mailing.original_name == "Alumni.txt" and mailing.source_format == "utf-16"
-    assert storage.path_for(mailing.storage_key).read_text(encoding="utf-8").startswith("row,First name,")
+    assert storage.read(mailing.storage_key).decode("utf-8").startswith("row,First name,")
     assert services.view(mailing).table.rows[0] == (2, ("Ana", "Lima", "12 Elm Street", "Ithaca", "NY", "14850"))
 
 

@@ -101,9 +101,14 @@ def test_another_customers_address_answers_404(app, make, customer_client, path)
 
 
 def test_budget_accounts_page_shows_why_an_account_cannot_be_used(make, customer, customer_client):
-    make.account(customer, name="Summer institute", active_until=date(2026, 8, 31))
+    department = customer.memberships[0].department
+    make.user(name="Dana Reyes", email="dana@example.edu", administers=[department])
+    make.account(customer, name="Summer institute", active_until=date(2026, 8, 31), department=department)
     page = customer_client.get("/billing").get_data(as_text=True)
-    assert "Summer institute" in page and "This account expired on August 31, 2026." in page
+    assert "Summer institute" in page
+    assert ('<p class="notice notice-warn unusable-reason">This account expired on August 31, 2026. Choose another or '
+            f'ask Dana Reyes (dana@example.edu), the {department.name} administrator, to renew it.</p>') in page
+    assert 'class="error"' not in page
 
 
 def test_adding_an_account_needs_a_recent_sign_in(app, customer, customer_client, frozen_clock):

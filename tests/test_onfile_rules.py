@@ -70,6 +70,17 @@ def test_unusable_accounts_say_why(active_until, withdrawn_at, reason, expected)
     assert (message is None) if expected is None else message.startswith(expected)
 
 
+@pytest.mark.parametrize("department, administrator, ask", [
+    ("School of Law", "Dana Reyes (dana@example.edu)", "ask Dana Reyes (dana@example.edu), the School of Law administrator,"),
+    ("School of Law", "", "ask the School of Law administrator"),
+    ("", "", "ask its department's administrator"),
+])
+def test_an_expired_account_is_the_customers_to_fix_and_says_who_renews_it(department, administrator, ask):
+    message = billing_rules.unusable_reason(active_until=date(2026, 8, 31), withdrawn_at=None, withdrawn_reason="",
+                                            today=TODAY, department=department, administrator=administrator)
+    assert message == f"This account expired on August 31, 2026. Choose another or {ask} to renew it."
+
+
 @pytest.mark.parametrize("threshold, price, waits", [(None, 10**9, False), (250000, 250000, False), (250000, 250001, True)])
 def test_approval_threshold(threshold, price, waits):
     assert billing_rules.needs_approval(threshold_cents=threshold, price_cents=price) is waits

@@ -151,7 +151,7 @@ def test_a_missing_file_is_uploaded_again_in_place(app, customer_client, past):
     from tests.factories import pdf_bytes
 
     with app.app_context():
-        storage.path_for(db.session.get(Order, past.id).files[0].file.storage_key).unlink()
+        storage.delete(db.session.get(Order, past.id).files[0].file.storage_key)
     key = key_in(customer_client.get(f"/orders/{past.number}").get_data(as_text=True))
     text = customer_client.post(f"/orders/{past.number}/reorder", data={"idempotency_key": key},
                                 headers=HTMX).get_data(as_text=True)
@@ -218,3 +218,60 @@ def test_buy_again_lists_most_ordered_jobs_first(ctx, make, customer):
     flyer = make.order(customer, "flyer")
     found = reorders.buy_again(customer)
     assert [o.title for o in found] == [pack.title, flyer.title]
+
+
+def test_a_course_pack_reorder_asks_the_term_and_places_the_one_chosen(app, customer_client, past):
+    page = customer_client.get(f"/orders/{past.number}").get_data(as_text=True)
+    panel = page[page.index(f'id="reorder-{past.number}"'):]
+    assert f'<select id="reorder-{past.number}-term" name="term"' in panel
+    assert '<option value="Spring 2027" selected>' in panel and '<option value="Fall 2027">' in panel
+    assert f"Last time: {past.term}." in panel
+    assert "Rush the reorder" not in panel  # it was not rushed
+    response = customer_client.post(f"/orders/{past.number}/reorder",
+                                    data={"idempotency_key": key_in(page), "term": "Fall 2027"})
+    assert response.status_code == 303
+    with app.app_context():
+        again = db.session.scalar(select(Order).where(Order.source_order_id == past.id))
+        assert again.term == "Fall 2027" and again.title == "LAW 501 course pack, Fall 2027"
+
+
+def test_a_rushed_job_is_not_rushed_again_unless_the_customer_says_so(app, make, customer, customer_client):
+    rushed = make.order(customer, "flyer", rush="y", quantity="100")
+    page = customer_client.get(f"/orders/{rushed.number}").get_data(as_text=True)
+    panel = page[page.index(f'id="reorder-{rushed.number}"'):]
+    assert "Rush the reorder (+50%)" in panel and "Last time was rushed." in panel
+    assert f'id="reorder-{rushed.number}-rush" name="rush" value="y" checked' not in panel  # asked, not ticked
+    assert "<select" not in panel[:panel.index("</form>")]  # not a course pack: no term to ask
+    plain = customer_client.post(f"/orders/{rushed.number}/reorder", data={"idempotency_key": key_in(page)})
+    second = customer_client.get(f"/orders/{rushed.number}").get_data(as_text=True)
+    again = customer_client.post(f"/orders/{rushed.number}/reorder", data={"idempotency_key": key_in(second), "rush": "y"})
+    assert plain.status_code == again.status_code == 303
+    with app.app_context():
+        plain_order, rushed_again = db.session.scalars(select(Order).where(Order.source_order_id == rushed.id)
+                                                       .order_by(Order.id)).all()
+        assert not plain_order.rush and not any(label.startswith("Rush") for label, _ in plain_order.price_lines)
+        assert rushed_again.rush and rushed_again.price_lines[-1][0] == "Rush, +50%"
+        assert rushed_again.price_cents > plain_order.price_cents
+
+
+def test_choosing_rush_in_the_panel_reprices_it_before_anything_is_placed(app, make, customer, customer_client):
+    rushed = make.order(customer, "flyer", rush="y", quantity="100")
+    plain = customer_client.get(f"/orders/{rushed.number}/reorder", headers=HTMX).get_data(as_text=True)
+    ticked = customer_client.get(f"/orders/{rushed.number}/reorder?rush=y", headers=HTMX).get_data(as_text=True)
+    price = re.compile(r"Today (\$[\d,.]+) · arrives")
+    assert plain.lstrip().startswith('<div class="reorder"') and f'id="reorder-{rushed.number}"' in plain
+    assert price.search(plain).group(1) != price.search(ticked).group(1)
+    assert 'name="rush" value="y" checked' in ticked
+    whole = customer_client.get(f"/orders/{rushed.number}/reorder?rush=y")  # without JavaScript: the order page
+    assert "<html" in whole.get_data(as_text=True) and price.search(whole.get_data(as_text=True))
+    assert orders_count(app) == 1
+
+
+def test_a_course_pack_in_the_history_list_is_reordered_from_its_page_where_the_term_is_asked(
+        customer_client, past, make, customer):
+    flyer = make.order(customer, "flyer")
+    rows = customer_client.get("/orders").get_data(as_text=True)
+    pack = rows[rows.index(f'id="reorder-{past.number}"'):]
+    assert pack[:pack.index("</div>")].count(f'href="/orders/{past.number}#reorder-{past.number}"') == 1
+    plain = rows[rows.index(f'id="reorder-{flyer.number}"'):]
+    assert f'action="/orders/{flyer.number}/reorder"' in plain[:plain.index("</form>")]  # one click, nothing to ask

@@ -81,6 +81,9 @@ def test_checkout_says_an_order_will_wait_for_its_approver_and_the_confirmation_
     confirmation = customer_client.get(response.headers["Location"]).get_data(as_text=True)
     assert "It now waits for the budget account's approver." in confirmation
     assert "We promise it for" not in confirmation
+    later = customer_client.get(response.headers["Location"]).get_data(as_text=True)
+    when = later[later.index('id="promise-heading"'):]
+    assert "this is the date if they approve it today" in when[:when.index("</section>")]
 
 
 def test_an_order_under_the_threshold_says_nothing_of_approval(customer_client, job):
@@ -146,15 +149,31 @@ def test_another_customers_address_or_account_in_the_form_is_refused(app, make, 
 
 def test_an_expired_account_cannot_be_charged_and_says_why(app, make, customer, customer_client, job):
     from datetime import date
-    expired = make.account(customer, active_until=date(2026, 8, 31), name="Summer institute")
+    department = customer.memberships[0].department
+    expired = make.account(customer, active_until=date(2026, 8, 31), name="Summer institute", department=department)
     page = customer_client.get("/checkout?" + urlencode(list(job.items(multi=True)))).get_data(as_text=True)
     assert "This account expired on August 31, 2026." in page
+    reason = re.search(r'<span class="([^"]+)" id="account-%d-reason">([^<]+)<' % expired.id, page)
+    assert reason.group(1) == "unusable-reason"  # what to do, not an error of theirs
+    assert reason.group(2).endswith(f"Choose another or ask the {department.name} administrator to renew it.")
+    assert "None of your budget accounts on file can be charged today" not in page  # the default one can
     values = {**checkout_form(customer_client, job), "action": "place", "billing_account": str(expired.id)}
     response = customer_client.post("/checkout", data=values)
     assert response.status_code == 422
     assert 'id="billing_account-error"' in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Order)) == 0
+
+
+def test_when_no_account_on_file_can_be_charged_checkout_says_so_before_placing(app, customer_client, job, customer):
+    with app.app_context():
+        account = db.session.scalar(select(BillingAccount).join(AccountHolder).where(AccountHolder.user_id == customer.id))
+        account.active_until = NOW.date().replace(day=1)
+        db.session.commit()
+    page = customer_client.get("/checkout?" + urlencode(list(job.items(multi=True)))).get_data(as_text=True)
+    assert "None of your budget accounts on file can be charged today" in page
+    assert "This account expired on November 1, 2026. Choose another or ask" in page
+    assert 'name="billing_account" value="%d" checked' % account.id not in page
 
 
 def test_a_first_time_customer_adds_an_address_and_account_inline(app, make):
@@ -216,6 +235,9 @@ def test_order_page_shows_everything_and_is_private(app, make, customer, custome
     for text in (order.number, "Course pack", "LAW 501", "Reading 1", "Myron Taylor Hall", order.billing["code"],
                  "Wednesday, November 25, 2026", "Order placed."):
         assert text in page
+    when = page[page.index('id="promise-heading"'):]
+    assert "Wednesday, November 25, 2026" in when[:when.index("</section>")]  # its own card, first on a phone
+    assert "approve it today" not in page
     stranger = app.test_client()
     stranger.sign_in(make.customer())
     assert stranger.get(f"/orders/{order.number}").status_code == 404

@@ -6,6 +6,7 @@ import pytest
 from portal.promises import rules
 from portal.promises.rules import Alternative
 from portal.shop.calendar import ShopCalendar
+from portal.shop.delivery import DeliveryMethod
 
 THANKSGIVING = date(2026, 11, 26)
 WINTER_BREAK = date(2026, 12, 28)
@@ -186,3 +187,31 @@ def test_weekly_kept_sums_days_into_monday_weeks_oldest_first_with_empty_weeks_k
     assert [(w.start, w.delivered, w.kept) for w in weeks] == [
         (date(2026, 11, 9), 2, 2), (date(2026, 11, 16), 0, 0), (date(2026, 11, 23), 4, 3)]
     assert [w.rate for w in weeks] == [1.0, None, 0.75]
+
+
+WORK = rules.work_for(ROUTE, {"color": "bw", "binding": "coil"}, quantity=40, pages=100, sheets=50)  # 25, 50, 75 minutes
+
+
+@pytest.mark.parametrize("start, proof_days, buffer_days, method, days", [
+    (date(2026, 11, 23), 0, 1, DeliveryMethod.CAMPUS, 2),   # ready Monday, a day's margin, campus the next
+    (date(2026, 11, 23), 0, 0, DeliveryMethod.PICKUP, 0),   # ready for pickup the day it starts
+    (date(2026, 11, 23), 0, 1, DeliveryMethod.CARRIER, 4),
+    (date(2026, 11, 23), 2, 1, DeliveryMethod.CAMPUS, 4),   # the proof's round trip
+    (date(2026, 11, 25), 0, 1, DeliveryMethod.CAMPUS, 2),   # over Thanksgiving: still business days
+    (date(2026, 11, 28), 0, 1, DeliveryMethod.CAMPUS, 2),   # a Saturday counts from Monday
+])
+def test_usual_business_days_count_from_the_first_production_day_to_the_promise(start, proof_days, buffer_days,
+                                                                                method, days):
+    assert rules.usual_business_days(start=start, capacity=CAPACITY, work=WORK, proof_days=proof_days,
+                                     buffer_days=buffer_days, delivery_method=method) == days
+
+
+def test_usual_business_days_ignore_a_station_down_today_but_not_the_work_itself():
+    down = rules.Capacity(CALENDAR, CAPACITY.minutes_per_day, {"bindery": frozenset({date(2026, 11, 23)})})
+    assert rules.usual_business_days(start=date(2026, 11, 23), capacity=down, work=WORK, proof_days=0, buffer_days=1,
+                                     delivery_method=DeliveryMethod.CAMPUS) == 2
+    long_run = rules.work_for(ROUTE, {"color": "bw", "binding": "coil"}, quantity=600, pages=100, sheets=50)
+    # 610 press minutes end Tuesday; 915 bindery minutes run Tuesday, Wednesday and, after Thanksgiving, Friday:
+    # ready Friday, a day's margin Monday, campus delivery Tuesday: 5 business days after Monday
+    assert rules.usual_business_days(start=date(2026, 11, 23), capacity=CAPACITY, work=long_run, proof_days=0,
+                                     buffer_days=1, delivery_method=DeliveryMethod.CAMPUS) == 5

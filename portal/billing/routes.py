@@ -26,7 +26,7 @@ def _accounts_page(form=None, problems=None, status: int = 200):
     today = shop_today(utcnow())
     return render("billing/accounts.html", "billing/_holdings.html", holdings=holdings, form=form,
                   problems=problems or {}, status=status, managed=services.administered_accounts(current_user),
-                  unusable={h.account_id: r for h in holdings if (r := services.unusable_reason(h.account, today))})
+                  unusable=services.unusable_reasons([h.account for h in holdings], today))
 
 
 @blueprint.get("/billing")

@@ -25,8 +25,21 @@ def holdings_of(user: User) -> list[AccountHolder]:
 
 
 def unusable_reason(account: BillingAccount, today: date) -> str | None:
-    return rules.unusable_reason(active_until=account.active_until, withdrawn_at=account.withdrawn_at,
-                                 withdrawn_reason=account.withdrawn_reason, today=today)
+    """Why the account cannot be charged today, naming its department's administrator; None if it can."""
+    return unusable_reasons([account], today).get(account.id)
+
+
+def unusable_reasons(accounts: list[BillingAccount], today: date) -> dict[int, str]:
+    """Why each account that cannot be charged today cannot (rules.unusable_reason), by account id,
+    naming who can renew it: its department's administrator (one query for them all)."""
+    blocked = [a for a in accounts if rules.unusable_reason(active_until=a.active_until, withdrawn_at=a.withdrawn_at,
+                                                            withdrawn_reason=a.withdrawn_reason, today=today)]
+    admins = _administrators_of({a.department_id for a in blocked})
+    return {a.id: rules.unusable_reason(
+        active_until=a.active_until, withdrawn_at=a.withdrawn_at, withdrawn_reason=a.withdrawn_reason, today=today,
+        department=a.department.name,
+        administrator=f"{admin.name} ({admin.email})" if (admin := admins.get(a.department_id)) else "")
+        for a in blocked}
 
 
 def chargeable_account(user: User, account_id: int | str | None, *, today: date) -> BillingAccount:
@@ -100,8 +113,17 @@ def _department_of(user: User, department_id) -> Department | None:
 
 
 def _administrator_of(department_id: int) -> User | None:
-    return db.session.scalar(select(User).join(Membership).where(
-        Membership.department_id == department_id, Membership.role == MemberRole.ADMINISTRATOR))
+    return _administrators_of({department_id}).get(department_id)
+
+
+def _administrators_of(department_ids: set[int]) -> dict[int, User]:
+    """Each department's administrator (the first named, when there are several)."""
+    if not department_ids:
+        return {}
+    rows = db.session.execute(select(Membership.department_id, User).join(User, User.id == Membership.user_id).where(
+        Membership.department_id.in_(department_ids), Membership.role == MemberRole.ADMINISTRATOR,
+        User.active.is_(True)).order_by(Membership.id.desc()))
+    return {department_id: user for department_id, user in rows}  # the last written wins: the first named
 
 
 def remove_holding(user: User, account: BillingAccount) -> None:

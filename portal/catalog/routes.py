@@ -22,8 +22,8 @@ from portal.web.navigation import invalid_status, redirect_to
 @blueprint.get("/products")
 @login_required
 def index():
-    """The catalog: every product the shop takes online."""
-    return render("catalog/index.html", products=services.active_products())
+    """The catalog: every product the shop takes online, with its starting price and usual turnaround."""
+    return render("catalog/index.html", cards=services.product_cards(now=utcnow()))
 
 
 def _configuration(product, formdata):

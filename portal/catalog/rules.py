@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from math import ceil
-from typing import Mapping
+from itertools import product as product_of
+from typing import Mapping, Sequence
 
 from portal.shop.formats import plural
 
@@ -120,6 +121,23 @@ def price(product: ProductRules, chosen: Mapping[str, ChoiceRules], *, quantity:
         lines.append(PriceLine(f"Rush, +{product.rush_surcharge_percent}%",
                                cents(Decimal(running * product.rush_surcharge_percent) / 100)))
     return Quote(quantity=quantity, pages_per_copy=pages, sheets_per_copy=sheets, lines=tuple(lines))
+
+
+def smallest_quantity(product: ProductRules) -> int:
+    """The fewest the product can be ordered in: its minimum, rounded up to its step."""
+    step = max(1, product.quantity_step)
+    return -(-product.min_quantity // step) * step
+
+
+def starting_quote(product: ProductRules, options: Mapping[str, Sequence[ChoiceRules]]) -> Quote:
+    """The lowest price the product is sold at, for the catalog's "from $X": the smallest quantity
+    allowed, at the product's usual page count, with the cheapest choices. The choices are tried
+    together, since the sides chosen change how many sheets the paper is charged for."""
+    codes = list(options)
+    quotes = (price(product, dict(zip(codes, combination)), quantity=smallest_quantity(product),
+                    pages=product.default_pages)
+              for combination in product_of(*(options[code] for code in codes)))
+    return min(quotes, key=lambda quote: quote.total_cents)
 
 
 COURSE_CODE = re.compile(r"([A-Z]{2,6}) ?(\d{3,4}[A-Z]?)")

@@ -20,10 +20,45 @@ from portal.promises import services as promises
 from portal.promises.models import RouteStep
 from portal.promises.rules import Estimate
 from portal.shop.delivery import DeliveryMethod
+from portal.shop.formats import money, plural
 
 
-def active_products() -> list[Product]:
-    return list(db.session.scalars(select(Product).where(Product.active.is_(True)).order_by(Product.position)))
+@dataclass(frozen=True)
+class ProductCard:
+    """A product as the catalog shows it: its lowest price and how many business days it usually takes."""
+
+    product: Product
+    from_cents: int
+    usual_days: int
+
+    @property
+    def starting_price(self) -> str:
+        """"From $18.00" (a kind may say more: "plus postage")."""
+        return kinds.card_words(self.product.kind).starting_price.format(price=money(self.from_cents))
+
+    @property
+    def turnaround(self) -> str:
+        """"Usually 3 business days" (a mailer: "Usually mailed in 4 business days")."""
+        return kinds.card_words(self.product.kind).turnaround.format(days=plural(self.usual_days, "business day"))
+
+
+def product_cards(*, now: datetime) -> list[ProductCard]:
+    """Every active product with its starting price (rules.starting_quote: the smallest run with the
+    cheapest choices) and its usual turnaround (the product's usual job, as configured by default,
+    on the shop's calendar and capacity without the day's queue: promises.usual_business_days)."""
+    products = db.session.scalars(select(Product).where(Product.active.is_(True)).order_by(Product.position).options(
+        selectinload(Product.options).selectinload(ProductOption.choices),
+        selectinload(Product.route).joinedload(RouteStep.station)))
+    state = promises.shop_state(now)
+    cards = []
+    for product in products:
+        usual = Configuration(product=product, choices={o.code: o.default_choice for o in product.options},
+                              quantity=product.default_quantity)
+        starting = rules.starting_quote(product.rules(), {o.code: [c.rules() for c in o.choices] for o in product.options})
+        days = promises.usual_business_days(usual.job(), delivery_method=kinds.card_words(product.kind).delivery,
+                                            now=now, state=state)
+        cards.append(ProductCard(product, starting.total_cents, days))
+    return cards
 
 
 def product_by_slug(slug: str, *, include_retired: bool = False) -> Product:

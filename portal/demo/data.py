@@ -20,10 +20,12 @@ from portal.extensions import db
 from portal.orders import rules as order_rules
 from portal.orders.models import (Order, OrderEvent, OrderFile,
                                   OrderStatus)
+from portal.queue.models import Proof, Shipment, ShipmentKind
 from portal.promises import rules as promise_rules
 from portal.promises import services as promises
 from portal.promises.models import Closure, OrderWork, Station
 from portal.shop import clock
+from portal.statements import services as statements
 
 PASSWORDS = {"customer": "print-demo-faculty", "admin": "print-demo-admin", "staff": "print-demo-staff"}
 
@@ -59,8 +61,10 @@ def demo_loaded() -> bool:
 
 
 def load(*, now: datetime, seed: int = 2026, history_days: int = 365) -> None:
-    """Everything `make run` shows. Flushes; the caller commits."""
+    """Everything `make run` shows, dated from the shop's today (a demo loaded any day looks the same).
+    Flushes; the caller commits."""
     rng = random.Random(seed)
+    today = clock.shop_today(now)
     products = load_catalog()
     departments = {}
     for name, kind, mail_stop in DEPARTMENTS:
@@ -87,16 +91,15 @@ def load(*, now: datetime, seed: int = 2026, history_days: int = 365) -> None:
     law_materials = _account("10-4410-7200", "Law course materials", departments["School of Law"],
                              threshold=250000, approver=dept_admin, holders=[faculty, dept_admin], default_for=[faculty])
     history_account = _account("10-2230-7200", "History teaching supplies", departments["History"], holders=[faculty])
-    summer_institute = _account("10-4410-7350", "Law summer institute 2026", departments["School of Law"],
-                                holders=[faculty], active_until=date(2026, 8, 31))
+    expired_on = _month_end_before(today, months=3)
+    summer_institute = _account("10-4410-7350", f"Law summer institute {expired_on.year}", departments["School of Law"],
+                                holders=[faculty], active_until=expired_on)
     _address(dept_admin, "Alumni House office", DeliveryMethod.CAMPUS, building="Alumni House", room="Room 1", default=True)
     alumni = _account("20-5100-6100", "Alumni relations outreach", departments["Alumni"], holders=[dept_admin],
                       default_for=[dept_admin], threshold=500000, approver=dept_admin)
 
-    for day, reason in [(date(2026, 12, 24), "Winter break"), (date(2026, 12, 28), "Winter break"),
-                        (date(2026, 12, 29), "Winter break"), (date(2026, 12, 30), "Winter break"),
-                        (date(2026, 12, 31), "Winter break"), (date(2027, 1, 2), "Winter break")]:
-        db.session.add(Closure(day=day, reason=reason))
+    for day in _winter_break(today):
+        db.session.add(Closure(day=day, reason="Winter break"))
 
     reading_files = [documents.store_pdf(faculty, data=sample_pdfs.reading_pdf(title, pages), filename=f"{title}.pdf")
                      for title, pages in READINGS[:4]]
@@ -119,16 +122,83 @@ def load(*, now: datetime, seed: int = 2026, history_days: int = 365) -> None:
     _history(rng, customers, products, now=now, days=history_days, staff=staff, history_account=history_account)
     # The summer institute's packs were charged to an account that has since expired: reordering one
     # shows how the portal asks for another account in place.
-    calendar = promises.shop_calendar(now.date())
-    for day in (date(2026, 6, 8), date(2026, 7, 13)):
-        if now.date() - timedelta(days=history_days) <= day <= now.date():
+    calendar = promises.shop_calendar(today)
+    for back in (84, 49):
+        day = calendar.on_or_after(expired_on - timedelta(days=back))
+        if today - timedelta(days=history_days) <= day <= today:
             _past_order(rng, (faculty, law_mailroom, summer_institute, reading_files), products["course-pack"],
                         day=day, now=now, calendar=calendar, staff=staff)
     # And a few jobs in the shop right now.
     for back, slug in ((4, "course-pack"), (2, "poster"), (1, "course-pack")):
-        day = now.date() - timedelta(days=back)
+        day = today - timedelta(days=back)
         if calendar.is_business_day(day):
             _past_order(rng, customers[0], products[slug], day=day, now=now, calendar=calendar, staff=staff)
+    _todays_work(rng, customers, products, now=now, calendar=calendar, staff=staff)
+    _last_months_credit(customers[0][0], now=now)
+
+
+def _month_end_before(today: date, *, months: int) -> date:
+    """The last day of the month `months` before this one (3 in November: August 31)."""
+    end = today.replace(day=1) - timedelta(days=1)
+    for _ in range(months - 1):
+        end = end.replace(day=1) - timedelta(days=1)
+    return end
+
+
+def _winter_break(today: date) -> list[date]:
+    """The shop's coming (or current) winter break: December 24 and 28 to 31, and January 2."""
+    year = today.year - 1 if today <= date(today.year, 1, 2) else today.year
+    return [date(year, 12, 24), *(date(year, 12, day) for day in range(28, 32)), date(year + 1, 1, 2)]
+
+
+def _business_days_before(calendar, day: date, count: int) -> date:
+    for _ in range(count):
+        day -= timedelta(days=1)
+        while not calendar.is_business_day(day):
+            day -= timedelta(days=1)
+    return day
+
+
+def _todays_work(rng, customers, products: dict[str, Product], *, now: datetime, calendar, staff) -> None:
+    """What a new user should find today, whatever day the demo is loaded: a job due today (the queue's
+    "Due today"), a proof waiting for the customer's answer, and a delivery out on today's campus run;
+    the last two are the faculty member's own, so they see them on their home and order pages."""
+    today = clock.shop_today(now)
+    faculty = customers[0]
+    due = _past_order(rng, customers[1], products["flyer"], day=_business_days_before(calendar, today, 2), now=now,
+                      calendar=calendar, staff=staff, stop_at=OrderStatus.PRINTING)
+    _move(due, OrderStatus.FINISHING, at=now - timedelta(minutes=40), by=staff[0])
+    due.promise_date = due.expected_date = due.planned_date = today
+
+    waiting = _past_order(rng, faculty, products["booklet"], day=_business_days_before(calendar, today, 1), now=now,
+                          calendar=calendar, staff=staff, stop_at=OrderStatus.RECEIVED)
+    sent_at = now - timedelta(hours=20)
+    proof_file = documents.store_pdf(staff[0], data=sample_pdfs.artwork_pdf("Proof 1: Law School Symposium", 2),
+                                     filename="Law School Symposium, proof 1.pdf")
+    waiting.proofs.append(Proof(round=1, file_id=proof_file.id, sent_at=sent_at, sent_by_id=staff[0].id,
+                                message="Please check the speakers' names and the date on the cover."))
+    _move(waiting, OrderStatus.PREPRESS, at=sent_at, by=staff[0], message="Proof 1 sent for your approval.")
+
+    out = _past_order(rng, faculty, products["course-pack"], day=_business_days_before(calendar, today, 3), now=now,
+                      calendar=calendar, staff=staff, stop_at=OrderStatus.FINISHING)
+    _move(out, OrderStatus.READY, at=now - timedelta(hours=3), by=staff[1])
+    _move(out, OrderStatus.SHIPPED, at=now - timedelta(minutes=30), by=staff[1],
+          message="Out for delivery on today's campus run.")
+    out.shipment = Shipment(kind=ShipmentKind.CAMPUS_RUN, run_on=today, dispatched_at=now - timedelta(minutes=30),
+                            dispatched_by_id=staff[1].id)
+    out.promise_date = out.expected_date = max(out.promise_date, today)
+    db.session.flush()
+
+
+def _move(order: Order, status: OrderStatus, *, at: datetime, by: User, message: str | None = None) -> None:
+    """The job moved on in the shop to `status` at `at` (through any stage it had not reached), with
+    its timeline lines."""
+    path = [OrderStatus.RECEIVED, *STAGES, OrderStatus.SHIPPED]
+    for step in path[path.index(order.status) + 1: path.index(status) + 1]:
+        order.events.append(OrderEvent(at=at, status=step, actor_id=by.id,
+                                       message=message if message and step == status else _STEP_MESSAGES[step]))
+    order.status, order.updated_at = status, at
+    promises.job_moved(order, to=status)
 
 
 def _address(user: User, label: str, kind: DeliveryMethod, *, default: bool = False, building: str = "",
@@ -162,7 +232,7 @@ JOB_MIX = [("course-pack", 5), ("flyer", 5), ("poster", 3), ("booklet", 2), ("bu
 def _history(rng: random.Random, customers, products: dict[str, Product], *, now: datetime, days: int,
              staff: list[User], history_account: BillingAccount) -> None:
     """Past orders, about three a business day, most delivered on or before their promise."""
-    today = now.date()
+    today = clock.shop_today(now)
     calendar = promises.shop_calendar(today)
     slugs = [slug for slug, weight in JOB_MIX for _ in range(weight)]
     day = today - timedelta(days=days)
@@ -176,7 +246,9 @@ def _history(rng: random.Random, customers, products: dict[str, Product], *, now
         day += timedelta(days=1)
 
 
-def _past_order(rng, owner, product: Product, *, day: date, now: datetime, calendar, staff) -> None:
+def _past_order(rng, owner, product: Product, *, day: date, now: datetime, calendar, staff,
+                stop_at: OrderStatus | None = None) -> Order:
+    """An order placed on `day` and walked through the shop up to now (no further than `stop_at`)."""
     stations = {s.code: s for s in db.session.scalars(select(Station))}
     user, address, account, files = owner
     chosen = {option.code: rng.choice(option.choices) for option in product.options}
@@ -237,7 +309,7 @@ def _past_order(rng, owner, product: Product, *, day: date, now: datetime, calen
     for index, status in enumerate(s for s in steps if s):
         step_day = estimate.start + timedelta(days=round(span * (index + 1) / len([s for s in steps if s])))
         at = datetime.combine(min(step_day, finished_on), time(14 + index % 3, 10 * index % 60), tzinfo=timezone.utc)
-        if at > now:
+        if at > now or stop_at == OrderStatus.RECEIVED or order.status == stop_at:
             break
         order.status = status
         order.events.append(OrderEvent(at=at, status=status, actor_id=rng.choice(staff).id,
@@ -250,6 +322,7 @@ def _past_order(rng, owner, product: Product, *, day: date, now: datetime, calen
                                  stage=work.stage, minutes=work.minutes, rush=rush, done=False))
     db.session.flush()
     promises.job_moved(order, to=order.status)
+    return order
 
 
 _STEP_MESSAGES = {
@@ -260,3 +333,17 @@ _STEP_MESSAGES = {
     OrderStatus.SHIPPED: "Shipped by carrier.",
     OrderStatus.DELIVERED: "Delivered.",
 }
+
+
+def _last_months_credit(customer: User, *, now: datetime) -> None:
+    """A credit on last month's statements: the customer's last job delivered then was reprinted."""
+    last_month = clock.shop_today(now).replace(day=1) - timedelta(days=1)
+    order = db.session.scalar(select(Order).where(
+        Order.customer_id == customer.id, Order.status == OrderStatus.DELIVERED,
+        Order.delivered_on >= last_month.replace(day=1), Order.delivered_on < last_month.replace(day=28))
+        .order_by(Order.delivered_on.desc()).limit(1))
+    manager = db.session.scalar(select(User).where(User.role == Role.ADMIN))
+    if order is not None and manager is not None:
+        given = datetime.combine(order.delivered_on + timedelta(days=1), time(16, 0), tzinfo=timezone.utc)
+        statements.credit_order(order, amount=f"{max(1, order.price_cents // 500)}.00", kind="reprint", actor=manager,
+                                reason="Twelve copies had a smudged page 4; we reprinted them.", now=given)

@@ -10,6 +10,7 @@ from sqlalchemy import case, delete, func, select
 from sqlalchemy.orm import joinedload
 
 from portal.catalog.models import Product
+from portal.database import exclusive
 from portal.extensions import db
 from portal.orders.models import Order, OrderStatus
 from portal.promises import rules
@@ -62,7 +63,10 @@ CHART_DAYS = 10
 def replan(*, now: datetime) -> int:
     """Recomputes every open order's expected date from the queue as it is now, marks orders at risk
     (expected after promised) with the reason, and refreshes the load chart. Returns how many
-    orders changed. The promise itself never moves."""
+    orders changed. The promise itself never moves. While another process re-plans (two workers
+    on two machines), this one does nothing and returns 0: two at once would collide on the load table."""
+    if not exclusive(db.session, "promises-replan"):
+        return 0
     state = shop_state(now)
     jobs, orders = open_jobs(state.today)
     forecasts = rules.replan(jobs, capacity=state.capacity, today=state.today)
@@ -94,7 +98,10 @@ def _horizon(state: ShopState) -> list[date]:
 def calibrate(*, now: datetime, percentile: float = PERCENTILE) -> list[Calibration]:
     """Compares each product's finished jobs with their plans and sets its buffer: the percentile of
     how many business days late against the plan they were delivered. Records a calibration when
-    the buffer changes (or the first time), so staff can see how it moved and why."""
+    the buffer changes (or the first time), so staff can see how it moved and why. While another
+    process calibrates, this one does nothing and returns []."""
+    if not exclusive(db.session, "promises-calibrate"):
+        return []
     today = shop_today(now)
     calendar = shop_calendar(today)
     since = today - timedelta(days=HISTORY_DAYS)

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from huey import crontab
 
-from portal.background import in_app
+from portal.background import in_app, once_per_period
 from portal.database import utcnow
 from portal.extensions import db, huey
 from portal.keeping import services
@@ -30,11 +31,11 @@ def _calibrate() -> None:
 
 @huey.periodic_task(crontab(minute="*/5"))
 def replan_open_orders() -> None:
-    """Every five minutes: expected dates from the queue as it is (the delay notices read them)."""
-    in_app(_replan)
+    """Every five minutes, once in the cluster: expected dates from the queue as it is (the delay notices read them)."""
+    in_app(lambda: once_per_period("promises.replan", timedelta(minutes=5), _replan))
 
 
 @huey.periodic_task(crontab(day_of_week="0", hour="3", minute="0"))
 def calibrate_promises() -> None:
-    """Sundays at 3:00: each product's buffer from the last six months of finished jobs."""
-    in_app(_calibrate)
+    """Sundays at 3:00, once in the cluster: each product's buffer from the last six months of finished jobs."""
+    in_app(lambda: once_per_period("promises.calibrate", timedelta(days=1), _calibrate))

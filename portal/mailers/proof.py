@@ -43,7 +43,7 @@ def render(mailing: MailingList, pieces: list[tuple[int, dict[str, str]]], *, lo
                       return_lines=mailing.return_address.split("\n") if mailing.return_address else [],
                       look_lines=look_lines, generated_at=now, has_artwork=bool(mailing.artwork))
     if kind == "postcard" and mailing.artwork is not None:
-        data = _with_artwork(data, storage.path_for(mailing.artwork.storage_key).read_bytes(), len(merged),
+        data = _with_artwork(data, storage.read(mailing.artwork.storage_key), len(merged),
                              _inches(width), _inches(height))
     return data, len(PdfReader(BytesIO(data)).pages)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode
 
-from flask import Response, abort, flash, request, send_file, url_for
+from flask import Response, abort, flash, request, url_for
 from flask_login import current_user, login_required
 
 from portal.database import utcnow
@@ -183,7 +183,7 @@ def _check_page(mailing, job, *, replace_error: str = "", status: int = 200):
     page = max(1, min(request.args.get("page", 1, type=int), pages))
     return render("mailers/check.html", status=status,
                   **_context(mailing, job, check=listed.check, problem_rows=listed.problem_rows(page, per_page),
-                             page=page, pages=pages, replace_error=replace_error))
+                             page=page, pages=pages, replace_error=replace_error, run=listed.print_run))
 
 
 @blueprint.get("/mailers/lists/<int:list_id>/check")
@@ -354,7 +354,7 @@ def approve(list_id: int):
 def proof_pdf(list_id: int):
     """The latest proof PDF, as an attachment, for the owner and staff."""
     mailing = _list(list_id, staff_too=True)
-    if not mailing.proof_key or not storage.exists(mailing.proof_key):
+    if not mailing.proof_key:
         abort(404)
-    return send_file(storage.path_for(mailing.proof_key), mimetype="application/pdf", as_attachment=True,
-                     download_name=f"proof-{mailing.product.slug}-{mailing.id}.pdf", max_age=0)
+    return storage.download(mailing.proof_key, media_type="application/pdf",
+                            filename=f"proof-{mailing.product.slug}-{mailing.id}.pdf")

@@ -137,7 +137,7 @@ def proposed_mapping(owner: User, headers, columns_key: str) -> tuple[dict[str, 
 
 def load_table(mailing: MailingList) -> rules.Table:
     """The list's rows as kept (every row, dropped ones included)."""
-    text = storage.path_for(mailing.storage_key).read_text(encoding="utf-8")
+    text = storage.read(mailing.storage_key).decode("utf-8")
     reader = csv.reader(io.StringIO(text, newline=""))
     next(reader)
     rows = tuple((int(row[0]), tuple(row[1:])) for row in reader if row)
@@ -163,6 +163,11 @@ class ListView:
     @cached_property
     def check(self) -> rules.ListCheck:
         return rules.check_list(self.recipients())
+
+    @cached_property
+    def print_run(self) -> rules.PrintRun:
+        """How many pieces its good addresses print as, and why any more (rules.print_run)."""
+        return rules.print_run(self.mailing.product.rules(), self.check.good_count)
 
     def good_recipients(self, limit: int | None = None) -> list[tuple[int, dict[str, str]]]:
         good = set(self.check.good)
@@ -335,7 +340,7 @@ def is_approved(mailing: MailingList, looks: dict[str, str]) -> bool:
 def delete_file(key: str | None) -> None:
     """Removes a file no row points at any more (after the change that replaced it is committed)."""
     if key:
-        storage.path_for(key).unlink(missing_ok=True)
+        storage.delete(key)
 
 
 @dataclass
@@ -362,6 +367,11 @@ class MailerJob:
     def fixes_quantity(self) -> bool:
         """The list sets the quantity: one piece for each good address (catalog.kinds)."""
         return self.mailing_list is not None
+
+    @property
+    def promise_label(self) -> str:
+        """What the promised date is: the day the pieces are mailed (catalog.kinds)."""
+        return "Mailed on"
 
     @property
     def piece_kind(self) -> str:

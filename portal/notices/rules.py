@@ -22,6 +22,8 @@ class NoticeKind(enum.StrEnum):
     # About a person's access rather than an order: email only, always sent.
     INVITATION = "invitation"
     PASSWORD_RESET = "password_reset"
+    # About a month's statements (portal/statements), to department administrators: email and portal.
+    STATEMENTS_READY = "statements_ready"
 
 
 class Channel(enum.StrEnum):
@@ -50,11 +52,12 @@ KIND_LABELS = {
     NoticeKind.DELAY: "Running late",
     NoticeKind.INVITATION: "Invitation",
     NoticeKind.PASSWORD_RESET: "Password reset",
+    NoticeKind.STATEMENTS_READY: "Statements ready",
 }
 
 # Notices that ask for an action, or tell of a cancellation, go out whatever the preferences say.
 ALWAYS_SENT = frozenset({NoticeKind.PROOF_READY, NoticeKind.APPROVAL_NEEDED, NoticeKind.DECLINED,
-                         NoticeKind.INVITATION, NoticeKind.PASSWORD_RESET})
+                         NoticeKind.INVITATION, NoticeKind.PASSWORD_RESET, NoticeKind.STATEMENTS_READY})
 # Notices about a person's access, not about an order (no order, email only).
 ACCOUNT_KINDS = frozenset({NoticeKind.INVITATION, NoticeKind.PASSWORD_RESET})
 # What the preferences page lists, in the order an order lives them.

@@ -39,6 +39,15 @@ def announce_placed(order: Order, *, waits: bool, now: datetime, actor: User) ->
     announce(order, NoticeKind.APPROVAL_NEEDED if waits else NoticeKind.RECEIVED, now=now, actor=actor)
 
 
+def outbox_backlog(*, now: datetime) -> dict:
+    """How many emails wait to be sent, and how long the oldest has waited (seconds): a worker that
+    stopped shows here first."""
+    count, oldest = db.session.execute(select(func.count(), func.min(Notice.created_at)).where(
+        Notice.channel == Channel.EMAIL, Notice.status.in_([NoticeStatus.PENDING, NoticeStatus.SENDING]))).one()
+    return {"pending_emails": count,
+            "oldest_pending_seconds": int((now - oldest).total_seconds()) if oldest else 0}
+
+
 def announce_link(link, *, secret: str, url: str, now: datetime) -> None:
     """A one-time account link was made (accounts.events.link_issued): email it to its person, once."""
     kind = NoticeKind(link.purpose.value)
@@ -54,6 +63,23 @@ def announce_link(link, *, secret: str, url: str, now: datetime) -> None:
     db.session.add(_notice(announcement, link.user, Channel.EMAIL, content, now=now))
     db.session.info[SESSION_FLAG] = True
     db.session.flush()
+
+
+def announce_to(recipient: User, kind: NoticeKind, *, dedup_key: str, content: emails.Content, now: datetime,
+                actor: User | None = None) -> Announcement | None:
+    """Something about a person rather than an order (a month's statements are ready), told by the domain
+    that composed `content`: one email to `recipient` and its line in the notification centre, written once
+    per `dedup_key` (a repeat, in this transaction or any other, writes nothing and returns None)."""
+    announcement_id = _claim_dedup_key(order_id=None, kind=kind, occurrence="", details={}, dedup_key=dedup_key,
+                                       actor_id=actor.id if actor else None, at=now)
+    if announcement_id is None:
+        return None
+    announcement = db.session.get(Announcement, announcement_id)
+    for channel in (Channel.EMAIL, Channel.PORTAL):
+        db.session.add(_notice(announcement, recipient, channel, content, now=now))
+    db.session.info[SESSION_FLAG] = True
+    db.session.flush()
+    return announcement
 
 
 def open_request(order: Order, approver: User, *, now: datetime) -> str:

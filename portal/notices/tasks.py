@@ -6,18 +6,19 @@ The consumer (make worker, or make run alongside gunicorn) imports this module t
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from huey import crontab
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from portal.background import at_start, in_app
+from portal.background import at_start, in_app, once_per_period
 from portal.database import utcnow
 from portal.extensions import db, huey
 from portal.notices import delivery, services, tracking
 from portal.accounts.events import link_issued
 from portal.orders.events import order_placed
+from portal.web.routes import health_check
 
 log = logging.getLogger("portal.notices")
 
@@ -47,8 +48,8 @@ def deliver_notices() -> None:
 
 @huey.periodic_task(crontab(minute="*"))
 def sweep_outbox() -> None:
-    """Every minute: the outbox sweep (delays, retries, notices whose worker died)."""
-    in_app(run_sweep)
+    """Every minute, once in the cluster: the outbox sweep (delays, retries, notices whose worker died)."""
+    in_app(lambda: once_per_period("notices.sweep_outbox", timedelta(minutes=1), run_sweep))
 
 
 def _deliver_soon(session: Session) -> None:
@@ -70,5 +71,6 @@ def init_app(app) -> None:
     for name, listener in (("after_commit", _deliver_soon), ("after_rollback", _forget)):
         if not event.contains(Session, name, listener):
             event.listen(Session, name, listener)
+    health_check(app, "outbox", lambda: services.outbox_backlog(now=utcnow()))
     order_placed.connect(services.announce_placed)
     link_issued.connect(services.announce_link)

@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 
+from portal.database import serialized
 from portal.extensions import db
 from portal.failures import NotAllowed, ValidationFailed
 from portal.notices import links, rules
@@ -60,6 +61,7 @@ def lookup(token: str, *, client: str, now: datetime) -> Tracking:
     """
     window = timedelta(seconds=current_app.config["TRACKING_WINDOW_SECONDS"])
     client = (client or "unknown")[:64]
+    serialized(db.session, f"tracking-lookups:{client}")  # count and insert as one, across servers
     recent = db.session.scalar(select(func.count()).select_from(TrackingLookup).where(
         TrackingLookup.client == client, TrackingLookup.at > now - window))
     if recent >= current_app.config["TRACKING_LOOKUPS_PER_WINDOW"]:

@@ -112,7 +112,7 @@ def build(user: User, values: MultiDict | None, *, now: datetime) -> Checkout:
     config = catalog.configure(product, config_form, user, today=today, now=now)
     on_file_addresses = addresses.addresses_of(user)
     holdings = billing.holdings_of(user)
-    unusable = {h.account_id: reason for h in holdings if (reason := billing.unusable_reason(h.account, today))}
+    unusable = billing.unusable_reasons([h.account for h in holdings], today)
     first_view = not any(key in values for key in ("address", "billing_account", "idempotency_key"))
     default_account = next((h for h in holdings if h.account_id not in unusable), None)
     form = CheckoutForm(None if first_view else values,

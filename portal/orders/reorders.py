@@ -30,18 +30,20 @@ from portal.shop.formats import money
 from portal.shop.delivery import DeliveryMethod
 
 
-def job_values_from(order: Order, *, today: date, replacements: dict[int, int] | None = None) -> MultiDict:
-    """The configurator's values for a past order: what "Reorder with changes" opens with.
+def job_values_from(order: Order, *, today: date, replacements: dict[int, int] | None = None,
+                    term: str | None = None, rush: bool | None = None) -> MultiDict:
+    """The configurator's values for a past order: what "Reorder with changes" opens with (rush as
+    last time, where the configurator shows it), or a one-click reorder with the `term` and `rush` asked.
 
     `replacements` maps a file no longer on file to the one uploaded again in its place.
     """
     replacements = replacements or {}
     values = [(f"opt_{code}", choice) for code, choice in order.options.items()]
     values.append(("quantity", str(order.quantity)))
-    if order.rush:
+    if order.rush if rush is None else rush:
         values.append(("rush", "y"))
     if order.course_code:
-        values += [("course_code", order.course_code), ("term", catalog_rules.reorder_term(order.term, today)),
+        values += [("course_code", order.course_code), ("term", term or catalog_rules.reorder_term(order.term, today)),
                    ("instructor", order.instructor or ""), ("enrollment", str(order.enrollment or order.quantity))]
     else:
         values.append(("title", order.title))
@@ -64,7 +66,7 @@ class OnFile:
     @classmethod
     def load(cls, customer: User, today: date) -> OnFile:
         holdings = billing.holdings_of(customer)
-        unusable = {h.account_id: reason for h in holdings if (reason := billing.unusable_reason(h.account, today))}
+        unusable = billing.unusable_reasons([h.account for h in holdings], today)
         return cls(addresses.addresses_of(customer), holdings, unusable)
 
     @property
@@ -84,6 +86,7 @@ class ReorderPlan:
     now: datetime
     problems: dict[str, str] = field(default_factory=dict)
     missing_files: list[OrderFile] = field(default_factory=list)
+    questions: rules.ReorderQuestions | None = None
 
     @property
     def quote(self):
@@ -101,20 +104,30 @@ class ReorderPlan:
         return not self.problems
 
 
+def questions_for(source: Order, today: date, *, term: str | None = None, rush: bool = False) -> rules.ReorderQuestions:
+    """What reordering `source` asks (rules.reorder_questions), with the answers given so far."""
+    return rules.reorder_questions(course_pack=bool(source.course_code), last_term=source.term,
+                                   last_rushed=source.rush, rush_surcharge_percent=source.product.rush_surcharge_percent,
+                                   today=today, term=term, rush=rush)
+
+
 def plan_reorder(customer: User, source: Order, *, now: datetime, address_id=None, account_id=None,
                  send_for_approval: bool = False, replacements: dict[int, int] | None = None,
-                 on_file: OnFile | None = None) -> ReorderPlan:
+                 on_file: OnFile | None = None, term: str | None = None, rush: bool = False) -> ReorderPlan:
     """How `source` would be ordered again now, and every problem that stops it, by kind:
     `product` (no longer offered), `files` (a file is no longer on file), `address`,
     `billing_account` (expired, withdrawn, or no longer the customer's to charge), `approval` (the
     price is above the account's threshold: the customer confirms it will wait), `config` (the job
     no longer fits the product's rules: reorder with changes).
 
+    The job is last time's except what reordering asks (questions_for): a course pack's `term` (the
+    suggested one unless another coming term is chosen) and `rush`, never repeated unless chosen again.
     Another customer's order, address or account raises NotAllowed.
     """
     if source.customer_id != customer.id:
         raise NotAllowed("order")
     today = shop_today(now)
+    questions = questions_for(source, today, term=term, rush=rush)
     on_file = on_file or OnFile.load(customer, today)
     problems: dict[str, str] = {}
     config = None
@@ -125,7 +138,8 @@ def plan_reorder(customer: User, source: Order, *, now: datetime, address_id=Non
                                "Call the shop and we will find the closest match.")
     else:
         form = catalog_forms.configurator_form(
-            product, job_values_from(source, today=today, replacements=replacements), today=today,
+            product, job_values_from(source, today=today, replacements=replacements, term=questions.term,
+                                     rush=questions.rush), today=today,
             defaults=preferences_of(customer).options)
         form.validate()
         config = catalog.configure(product, form, customer, today=today)
@@ -143,10 +157,10 @@ def plan_reorder(customer: User, source: Order, *, now: datetime, address_id=Non
     account = _chosen_account(on_file, account_id, source.billing_account_id)
     if account is None:
         original = next((h.account for h in on_file.holdings if h.account_id == source.billing_account_id), None)
-        problems["billing_account"] = (on_file.unusable.get(original.id) if original else
-                                       "The account this was charged to is no longer yours to charge.") \
-            + " Choose another account."
-    plan = ReorderPlan(source, config, address, account, on_file, now, problems, missing)
+        problems["billing_account"] = (on_file.unusable.get(original.id) if original else  # says what to do
+                                       "The account this was charged to is no longer yours to charge. "
+                                       "Choose another account.")
+    plan = ReorderPlan(source, config, address, account, on_file, now, problems, missing, questions)
     quote = plan.quote
     if account is not None and quote is not None and not send_for_approval and billing_rules.needs_approval(
             threshold_cents=account.approval_threshold_cents, price_cents=quote.total_cents):

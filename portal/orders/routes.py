@@ -125,6 +125,8 @@ def _order_page(found, *, reorder_plan=None, status: int = 200):
     context = {}
     if current_user.is_staff and found.customer_id != current_user.id:
         context = {"previous": services.previous_orders(found), "customer_notes": accounts.notes_about(found.customer)}
+    elif found.customer_id == current_user.id and reorder_plan is None:
+        context = {"reorder_questions": reorders.questions_for(found, shop_today(utcnow()))}
     return render("orders/order.html", order=found, reorder_plan=reorder_plan, status=status, now=utcnow(),
                   **context)
 
@@ -148,7 +150,8 @@ def reorder(number: str):
     plan = reorders.plan_reorder(current_user, source, now=now, address_id=request.form.get("address"),
                                  account_id=request.form.get("billing_account"),
                                  send_for_approval=bool(request.form.get("send_for_approval")),
-                                 replacements=replacements)
+                                 replacements=replacements, term=request.form.get("term"),
+                                 rush=bool(request.form.get("rush")))
     if upload_problem:
         plan.problems["files"] = upload_problem
     if not plan.ready:
@@ -163,6 +166,18 @@ def reorder(number: str):
     return answer(url_for("orders.order", number=placed.number), _reorder_panel, source, placed=placed,
                   trigger={"order-placed": {"number": placed.number}},
                   flashed=(f"Order {placed.number} is placed.", "placed"))
+
+
+@blueprint.get("/orders/<number>/reorder")
+@login_required
+def reorder_preview(number: str):
+    """The reorder panel priced and dated for the term and rush chosen in it (a targeted htmx request gets
+    the panel, otherwise the order page with it); nothing is placed."""
+    source = _own_order(number)
+    plan = reorders.plan_reorder(current_user, source, now=utcnow(), account_id=request.args.get("billing_account"),
+                                 address_id=request.args.get("address"), term=request.args.get("term"),
+                                 rush=bool(request.args.get("rush")))
+    return _reorder_panel(source, plan=plan)
 
 
 def _replacement_files(source) -> tuple[dict[int, int], str]:

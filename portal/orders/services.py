@@ -84,7 +84,8 @@ def place_order(*, customer: User, config: Configuration, address: Address, acco
 
 
 # What order lists show: plain rows of these columns keep a page of 25 cheap whatever the history.
-LISTED = (Order.id, Order.number, Order.title, Order.placed_at, Order.status, Order.promise_date, Order.price_cents)
+LISTED = (Order.id, Order.number, Order.title, Order.placed_at, Order.status, Order.promise_date, Order.price_cents,
+          Order.course_code, Order.rush)  # a reorder of a course pack or a rushed job asks first (on the order page)
 
 
 def history(customer: User, *, search: str = "", page: int = 1, per_page: int = 25) -> Page:

@@ -195,6 +195,19 @@ def estimate(*, ordered_at: datetime, cutoff: time, capacity: Capacity, work: Se
                     planned_delivery=planned, buffer_days=buffer_days, transit_days=transit)
 
 
+def usual_business_days(*, start: date, capacity: Capacity, work: Sequence[Work], proof_days: int,
+                        buffer_days: int, delivery_method: DeliveryMethod) -> int:
+    """How long a job usually takes, for the catalog's "usually N business days": business days from
+    its first production day (`start`, or the next business day) to the date it would be promised
+    with nothing queued ahead of it and no station down. The estimate at ordering adds the day's queue."""
+    calendar = capacity.calendar
+    first = calendar.on_or_after(start)
+    plan = plan_job(work, capacity=Capacity(calendar, capacity.minutes_per_day), start=Cursor(first), free_from={},
+                    proof_days=proof_days)
+    delivery = calendar.add_business_days(calendar.on_or_after(plan.ready), buffer_days + TRANSIT_DAYS[delivery_method])
+    return calendar.business_days_between(first, delivery)
+
+
 @dataclass(frozen=True)
 class OpenJob:
     """An order still in the shop, as the re-plan sees it."""

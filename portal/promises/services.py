@@ -110,6 +110,16 @@ def estimate_for(job: Job, *, delivery_method: DeliveryMethod, now: datetime, st
                           buffer_days=state.buffer_for(job.product_id), delivery_method=delivery_method)
 
 
+def usual_business_days(job: Job, *, delivery_method: DeliveryMethod, now: datetime,
+                        state: ShopState | None = None) -> int:
+    """Business days this job usually takes to its promised date: the shop's calendar, capacity,
+    proof round trip and the product's buffer, without the day's queue (rules.usual_business_days)."""
+    state = state or shop_state(now)
+    return rules.usual_business_days(start=state.today, capacity=state.capacity, work=job.work(),
+                                     proof_days=rules.PROOF_ROUND_TRIP_DAYS if job.needs_proof else 0,
+                                     buffer_days=state.buffer_for(job.product_id), delivery_method=delivery_method)
+
+
 def ways_to_meet(job: Job, *, rush_surcharge_percent: int, delivery_method: DeliveryMethod, need_by: date,
                  now: datetime) -> list[rules.Alternative]:
     """What would arrive by the need-by date instead: rush, pickup at the shop, or both."""

@@ -1,7 +1,7 @@
 """The customer's side of proofs: see the proof, approve it or ask for changes (on the order page)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, request, send_file, url_for
+from flask import Blueprint, flash, request, url_for
 from flask_login import current_user, login_required
 
 from portal.database import utcnow
@@ -21,11 +21,8 @@ blueprint = Blueprint("proofs", __name__)
 def proof_file(number: str, proof_id: int):
     """The proof PDF, for the order's customer and staff; 404 for anyone else."""
     proof = services.proof_for(current_user, number, proof_id)
-    path = storage.path_for(proof.file.storage_key)
-    if not path.is_file():
-        abort(404)
-    return send_file(path, mimetype="application/pdf", as_attachment=True, max_age=0,
-                     download_name=f"proof-{proof.order.number}-{proof.round}.pdf")
+    return storage.download(proof.file.storage_key, media_type="application/pdf",
+                            filename=f"proof-{proof.order.number}-{proof.round}.pdf")
 
 
 def _order_page(number: str, *, status: int = 200, **context):

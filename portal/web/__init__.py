@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from flask import Flask
 
-from portal.web import errors, filters, routes, security
-from portal.web.access import staff_required
+from portal.web import errors, filters, routes, security, tracing
+from portal.web.access import admin_required, staff_required
 from portal.web.refusals import refused
 from portal.web.rendering import answer, render
 
-__all__ = ["answer", "init_app", "refused", "render", "staff_required"]
+__all__ = ["admin_required", "answer", "init_app", "refused", "render", "staff_required"]
 
 
 def init_app(app: Flask) -> None:
+    tracing.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     filters.init_app(app)

@@ -16,3 +16,15 @@ def staff_required(view):
         return view(*args, **kwargs)
 
     return guarded
+
+
+def admin_required(view):
+    """The shop manager's pages (admins only); anyone else gets 404, as if they were not there."""
+    @wraps(view)
+    @login_required
+    def guarded(*args, **kwargs):
+        if not current_user.is_admin:
+            abort(404)
+        return view(*args, **kwargs)
+
+    return guarded

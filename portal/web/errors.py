@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import NotFound
+from werkzeug.exceptions import NotFound, ServiceUnavailable
 
-from portal.failures import NotAllowed
+from portal.failures import NotAllowed, Unavailable
 from portal.web.rendering import render
 
 MESSAGES = {
@@ -19,7 +19,9 @@ MESSAGES = {
     413: ("That file is too large", "Upload a smaller file, or call the shop to send large files."),
     429: ("Too many requests", "Wait a few minutes and try again."),
     500: ("Something went wrong on our side", "Nothing was saved. Try again, or call the shop."),
+    503: ("We cannot reach our file storage right now", "Nothing was saved. Try again in a minute, or call the shop."),
 }
+UNAVAILABLE_RETRY_SECONDS = 30
 
 
 def init_app(app: Flask) -> None:
@@ -38,7 +40,13 @@ def init_app(app: Flask) -> None:
         """What abort(404) answers: the same page, or fragment, through the same handler."""
         return handle(NotFound())
 
+    def unavailable(error: Unavailable):
+        """A store that does not answer: 503 with Retry-After; the request's transaction rolls back."""
+        app.logger.warning("Unavailable: %s", error)
+        return handle(ServiceUnavailable(retry_after=UNAVAILABLE_RETRY_SECONDS))
+
     for code in MESSAGES:
         app.register_error_handler(code, handle)
+    app.register_error_handler(Unavailable, unavailable)
     app.register_error_handler(CSRFError, handle)
     app.register_error_handler(NotAllowed, not_theirs)

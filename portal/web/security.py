@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask_login import current_user
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -33,4 +34,7 @@ def init_app(app: Flask) -> None:
             response.headers.setdefault(name, value)
         if secure:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if response.mimetype == "text/html" and current_user and current_user.is_authenticated:
+            # A signed-in page shows addresses, budget codes, orders: never kept by a browser or proxy.
+            response.headers["Cache-Control"] = "no-store"
         return response

@@ -16,11 +16,15 @@ class PrintRun:
     quantity: int | None  # None: the list cannot be printed as one order
     note: str = ""
     problem: str | None = None
+    spares: int = 0  # printed (and charged) beyond one piece for each good address
+    advice: str = ""  # what the customer can do about the spares
 
 
 def print_run(product: ProductRules, pieces: int) -> PrintRun:
     """How many to print for `pieces` good addresses: the product's minimum, then up to its step.
-    The spares come back with the order; a list past the maximum cannot be ordered online."""
+    The spares are printed and charged, and come back with the order (postage is only for the pieces
+    mailed), so the customer is told why, and that adding as many addresses costs only their postage.
+    A list past the maximum cannot be ordered online."""
     unit = product.unit_name
     quantity = max(product.min_quantity, ceil(pieces / product.quantity_step) * product.quantity_step)
     problem = quantity_problem(product, quantity)
@@ -32,4 +36,6 @@ def print_run(product: ProductRules, pieces: int) -> PrintRun:
     why = (f"the minimum run is {plural(product.min_quantity, unit)}" if quantity == product.min_quantity
            else f"we print in multiples of {product.quantity_step:,}")
     return PrintRun(quantity, f"{plural(quantity, unit)} for your {pieces:,} addresses: {why}. "
-                              f"The {plural(spare, 'spare')} come back to you with the order.")
+                              f"The {plural(spare, 'spare')} come back to you with the order.", spares=spare,
+                    advice=f"To mail them instead, add up to {addresses(spare)} to your list: "
+                           "they are printed already, so they cost only their postage.")
