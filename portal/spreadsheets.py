@@ -14,6 +14,8 @@ from datetime import date, datetime
 from typing import Callable, Iterable, Sequence
 
 MAX_BYTES = 10 * 1024 * 1024
+MAX_COLUMNS = 100
+MAX_CELL_CHARS = 1000
 XLSX_MAX_UNPACKED = 100 * 1024 * 1024  # a workbook that unpacks past this is refused (zip bombs)
 
 HOW_TO_SAVE = ("In Excel, choose File › Save As and pick “CSV UTF-8 (Comma delimited) (.csv)”, "
@@ -25,6 +27,13 @@ UNREADABLE = "We could not read the characters in this file (its encoding is unk
 DAMAGED_XLSX = "This Excel workbook is damaged or password-protected. " + HOW_TO_SAVE
 NO_DATA = "This file has column headings but no rows under them."
 NO_HEADINGS = "The first row should name the columns. Add a heading row and upload the file again."
+TOO_WIDE = (f"This file has more than {MAX_COLUMNS} columns. Delete the columns you do not need, or copy the "
+            "ones you do into a new sheet, and upload that.")
+
+
+def too_long_cell(row: int) -> str:
+    return (f"Row {row} has a cell longer than {MAX_CELL_CHARS:,} characters, which no list needs. Check that row "
+            "(a whole document pasted into one cell?) and upload the file again.")
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
@@ -80,7 +89,7 @@ def read_table(data: bytes, *, max_rows: int, no_data: str = NO_DATA, no_heading
         raw = _text_rows(text)
     headers: list[str] | None = None
     rows: list[tuple[int, tuple[str, ...]]] = []
-    for number, cells_in in enumerate(raw, start=1):
+    for number, cells_in in _bounded(raw):
         cells = [clean_cell(cell) for cell in cells_in]
         if not any(cells):
             continue
@@ -100,6 +109,26 @@ def read_table(data: bytes, *, max_rows: int, no_data: str = NO_DATA, no_heading
     if not any(re.search(r"[A-Za-z]", h) for h in headers) or looks_like_data(headers):
         raise BadFile(no_headings)
     return Table(tuple(headers), tuple(rows), encoding)
+
+
+def _bounded(raw: Iterable[list[str]]) -> Iterable[tuple[int, list[str]]]:
+    """The rows with their numbers, refused as soon as one is too wide, holds a too-long cell, or a
+    cell that the CSV reader itself refuses (over 128 KB)."""
+    rows = iter(raw)
+    number = 0
+    while True:
+        try:
+            cells = next(rows)
+        except StopIteration:
+            return
+        except csv.Error:
+            raise BadFile(too_long_cell(number + 1)) from None
+        number += 1
+        if len(cells) > MAX_COLUMNS and any(cells[MAX_COLUMNS:]):
+            raise BadFile(TOO_WIDE)
+        if any(len(cell) > MAX_CELL_CHARS for cell in cells):
+            raise BadFile(too_long_cell(number))
+        yield number, cells[:MAX_COLUMNS]
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
@@ -139,6 +168,8 @@ def _checked(text: str | None, encoding: str) -> tuple[str, str]:
 def _text_rows(text: str) -> Iterable[list[str]]:
     first_line = text.split("\n", 1)[0]
     delimiter = max((",", "\t", ";"), key=lambda d: _count_outside_quotes(first_line, d))
+    if _count_outside_quotes(first_line, delimiter) >= MAX_COLUMNS * 4:  # refused before any parsing
+        raise BadFile(TOO_WIDE)
     return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
 
 
@@ -165,6 +196,8 @@ def _xlsx_rows(data: bytes, max_rows: int) -> Iterable[list[str]]:
 
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
+        if (sheet.max_column or 0) > MAX_COLUMNS * 4:
+            raise BadFile(TOO_WIDE)
         rows = []
         for values in sheet.iter_rows(values_only=True):
             rows.append([_cell_text(value) for value in values])

@@ -206,6 +206,24 @@ def test_changing_email_refuses_one_in_use(make, customer, customer_client):
     assert "Another account uses that email" in response.get_data(as_text=True)
 
 
+def test_an_email_full_of_markup_is_refused_and_kept_out(customer, customer_client):
+    response = customer_client.post("/account/email", data={"email": "<script>alert(1)</script>@example.edu"})
+    assert response.status_code == 422 and "Enter an email address like" in response.get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in response.get_data(as_text=True)
+
+
+def test_a_stranger_learns_nothing_about_another_departments_budget_code(make, customer, customer_client):
+    other = make.department("Athletics")
+    coach = make.user(name="Coach Admin", email="coach@example.edu", administers=[other])
+    make.account(coach, department=other, code="10-7777-7000")
+    department = customer.memberships[0].department_id
+    response = customer_client.post("/billing", data={"code": "10-7777-7000", "name": "Mine",
+                                                      "department": str(department)})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "cannot be added here" in page
+    assert "Coach Admin" not in page and "coach@example.edu" not in page and "Athletics" not in page
+
+
 def test_staff_see_the_customers_previous_orders_and_notes_on_an_order(app, make, customer, staff_client):
     first, second = make.order(customer), make.order(customer)
     staff_client.post(f"/staff/customers/{customer.id}/notes", data={"body": "Call before delivering"})

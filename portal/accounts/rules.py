@@ -46,7 +46,10 @@ def signed_in_recently(authenticated_at: datetime | None, now: datetime) -> bool
     return authenticated_at is not None and now - authenticated_at <= RECENT_SIGN_IN
 
 
-EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+# An address mail servers take: the usual characters before the @ (RFC 5322's atext and dots), a domain of
+# letters, digits and hyphens; never markup, quotes, spaces or control characters.
+EMAIL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+                   r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}")
 
 
 def email_problem(email: str) -> str | None:

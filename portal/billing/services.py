@@ -82,9 +82,12 @@ def add_account(user: User, *, code: str, name: str, department_id: int | str | 
     if existing is not None:
         if any(h.account_id == existing.id for h in holdings_of(user)):
             return existing
+        if _department_of(user, existing.department_id) is None:  # not theirs: say nothing about it
+            raise ValidationFailed({"code": "This budget code cannot be added here. If it is your department's, "
+                                            "ask your department's administrator to add you to it."})
         admin = _administrator_of(existing.department_id)
         who = f" ({admin.name}, {admin.email})" if admin else ""
-        raise ValidationFailed({"code": "This account is already on file for its department. "
+        raise ValidationFailed({"code": "This account is already on file for your department. "
                                         f"Ask the department's administrator{who} to add you to it."})
     account = BillingAccount(code=code, name=name, department_id=department.id)
     db.session.add(account)

@@ -23,14 +23,15 @@ def read_limited(stream: IO[bytes], field: str = "upload") -> bytes:
     return data
 
 
-def store_pdf(owner: User, *, data: bytes, filename: str, field: str = "upload") -> StoredFile:
+def store_pdf(owner: User, *, data: bytes, filename: str, field: str = "upload", contents: bool = False) -> StoredFile:
     """Checks and keeps a PDF for its owner; the same content again returns the file already kept.
+    With `contents`, its first page's content is checked too (artwork the portal lays onto proofs).
 
     Raises ValidationFailed on `field` with the reason when the file is refused; a refused file is
     never written to disk.
     """
     try:
-        pages = rules.inspect_pdf(data)
+        pages = rules.inspect_pdf(data, contents=contents)
     except rules.BadFile as refused:
         raise ValidationFailed({field: str(refused)}) from None
     digest = hashlib.sha256(data).hexdigest()

@@ -10,6 +10,7 @@ from pypdf import PdfReader, PdfWriter, Transformation
 
 from portal.documents import storage
 from portal.documents.pdf import render_pdf
+from portal.documents.rules import open_pdf
 from portal.mailers import rules
 from portal.mailers.models import MailingList
 
@@ -51,7 +52,7 @@ def render(mailing: MailingList, pieces: list[tuple[int, dict[str, str]]], *, lo
 def _with_artwork(proof: bytes, artwork: bytes, count: int, width: float, height: float) -> bytes:
     """Lays the artwork's first page, scaled to fit, onto each postcard's front (pages 2, 4, ...)."""
     writer = PdfWriter(clone_from=BytesIO(proof))
-    art = PdfReader(BytesIO(artwork)).pages[0]
+    art = open_pdf(artwork).pages[0]  # owner-password artwork opens; it was checked when uploaded
     box = art.mediabox
     art_width, art_height = float(box.width), float(box.height)
     scale = min(width * POINTS_PER_INCH / art_width, height * POINTS_PER_INCH / art_height)

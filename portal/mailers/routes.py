@@ -285,7 +285,7 @@ def design_post(list_id: int):
         artwork = None
         if artwork_file and artwork_file.filename:
             artwork = documents.store_pdf(current_user, data=documents.read_limited(artwork_file.stream, "artwork"),
-                                          filename=artwork_file.filename, field="artwork")
+                                          filename=artwork_file.filename, field="artwork", contents=True)
         services.save_design(mailing, headline=form.headline.data or "", message=form.message.data or "",
                              return_address=form.return_address.data or "", artwork=artwork,
                              remove_artwork=bool(form.remove_artwork.data))
