@@ -2,24 +2,16 @@
 the (real, loopback) OpenID Connect provider, and lands on the home page greeted, ready to order."""
 from __future__ import annotations
 
-import logging
-import threading
-
 import pytest
 import requests
-from werkzeug.serving import make_server
 
-from tests.e2e.conftest import serious_accessibility_problems
+from tests.e2e.conftest import serious_accessibility_problems, serve
 
 
 @pytest.fixture(scope="module")
 def campus_server(campus_app):
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    server = make_server("127.0.0.1", 0, campus_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with serve(campus_app) as url:
+        yield url
 
 
 @pytest.mark.parametrize("width", [390, 1280])
