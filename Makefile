@@ -12,8 +12,10 @@ SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 TEST_PACKAGES := chromium faketime
 BENCH_PACKAGES := wrk
+# The cluster test: Debian's nginx in front of the app servers (run from a temporary folder, the system's config untouched).
+CLUSTER_PACKAGES := nginx
 
-.PHONY: run serve worker test test-later lint migrate demo bench system-packages clean
+.PHONY: run serve worker test test-later test-cluster lint migrate demo bench system-packages clean
 
 define apt_install
 	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -58,7 +60,7 @@ migrate: $(VENV)/.installed
 
 test: system-packages $(VENV)/.installed-dev
 	$(call apt_install,$(TEST_PACKAGES))
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest --ignore=tests/cluster $(PYTEST_ARGS)
 
 # The layers (.importlinter: nothing imports upward) and ruff's checks (ruff.toml).
 lint: $(VENV)/.installed-dev
@@ -69,7 +71,14 @@ lint: $(VENV)/.installed-dev
 LATER_DATE ?= $(shell date -u -d '+1 year' '+%Y-%m-%d 13:00:00')
 test-later: system-packages $(VENV)/.installed-dev
 	$(call apt_install,$(TEST_PACKAGES))
-	faketime '$(LATER_DATE)' $(PY) -m pytest --ignore=tests/e2e -m 'not real_clock' $(PYTEST_ARGS)  # real_clock: an S3 server outside the fake clock checks signatures' time
+	faketime '$(LATER_DATE)' $(PY) -m pytest --ignore=tests/e2e --ignore=tests/cluster -m 'not real_clock' $(PYTEST_ARGS)  # real_clock: an S3 server outside the fake clock checks signatures' time
+
+# nginx, two gunicorn servers, two workers, PostgreSQL (127.0.0.1:5432, a database made and dropped), Redis
+# (127.0.0.1:6379, an empty database number, flushed after) and SeaweedFS on loopback (README, "Running on several
+# machines"). Stops by itself: the test's own watchdog at PORTAL_CLUSTER_DEADLINE (270 s), `timeout` after that.
+test-cluster: system-packages $(VENV)/.installed-dev
+	$(call apt_install,$(CLUSTER_PACKAGES))
+	PORTAL_CLUSTER_TEST=1 timeout --kill-after=20 330 $(PY) -m pytest tests/cluster -p no:xdist -s -q $(PYTEST_ARGS)
 
 bench: system-packages $(VENV)/.installed-dev
 	$(call apt_install,$(BENCH_PACKAGES))

@@ -92,6 +92,10 @@ def _register_domains(app: Flask) -> None:
     from portal.billing import routes as billing
     from portal.catalog import routes as catalog
     from portal.catalog import commands as _catalog_commands  # noqa: F401  (flask catalog export|import)
+    from portal.catalog import manage as _catalog_manage  # noqa: F401  (the manager's Catalog area, /staff/catalog)
+    from portal.care import routes as care
+    from portal.care import relationships_routes as _relationships  # noqa: F401  (Relationships, outside purchases)
+    from portal.care import tasks as _care_tasks  # noqa: F401  (the nearly-due warnings, periodic in huey)
     from portal.demo import commands as demo
     from portal.documents import routes as documents, storage
     from portal.home import routes as home
@@ -107,9 +111,10 @@ def _register_domains(app: Flask) -> None:
 
     web.init_app(app)
     storage.init_app(app)
-    for routes in (accounts, addresses, billing, catalog, demo, documents, home, mailers, notices, orders,
+    for routes in (accounts, addresses, billing, care, catalog, demo, documents, home, mailers, notices, orders,
                    promises, queue, proofs, statements):
         app.register_blueprint(routes.blueprint)
     accounts.init_app(app)
+    care.init_app(app)
     mailer_kind.init_app(app)
     notice_tasks.init_app(app)

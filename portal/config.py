@@ -99,6 +99,11 @@ class Config:
     SATISFACTION_LINK_DAYS = _int("PORTAL_SATISFACTION_LINK_DAYS", 60)
     TRACKING_LOOKUPS_PER_WINDOW = _int("PORTAL_TRACKING_LOOKUPS_PER_WINDOW", 30)  # per client address
     TRACKING_WINDOW_SECONDS = _int("PORTAL_TRACKING_WINDOW_SECONDS", 600)
+    # Care (portal/care): the first answer to a problem report within this many business hours of the working day.
+    CARE_RESPONSE_HOURS = _int("PORTAL_CARE_RESPONSE_HOURS", 4)
+    CARE_DAY = _env("PORTAL_CARE_DAY", "08:00-17:00")
+    CARE_WARN_MINUTES = _int("PORTAL_CARE_WARN_MINUTES", 60)  # owner and manager told this long before it is due
+    CARE_LINK_DAYS = _int("PORTAL_CARE_LINK_DAYS", 180)
 
 
 class DevelopmentConfig(Config):

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from portal.accounts.models import Preferences
 from portal.addresses.models import Address
 from portal.billing.models import AccountHolder, BillingAccount
+from portal.catalog.services import checkout_defaults
 from portal.extensions import db
 from portal.shop.delivery import DeliveryMethod
 from tests.factories import NOW, PASSWORD
@@ -187,6 +188,25 @@ def test_preferences_prefill_the_configurator(app, make, customer, customer_clie
     assert re.search(r'<input checked[^>]*name="opt_color"[^>]*value="color"', configurator)
     bad = customer_client.post("/preferences", data={"stock": "gold-leaf"})
     assert bad.status_code == 422
+
+
+def test_preferences_choose_the_delivery_method_address_and_account_new_orders_start_from(
+        app, make, customer, customer_client, ctx):
+    make.catalog()
+    pickup = make.address(customer, kind=DeliveryMethod.PICKUP)
+    second = make.account(customer, department=customer.memberships[0].department, name="Outreach grant")
+    page = customer_client.get("/preferences").get_data(as_text=True)
+    assert "Pickup at the shop" in page and "Outreach grant" in page
+    saved = customer_client.post("/preferences", data={"address": str(pickup.id), "account": str(second.id)})
+    assert saved.status_code == 303
+    defaults = checkout_defaults(customer)
+    assert defaults.address.id == pickup.id and defaults.holding.account_id == second.id
+    stranger = make.customer()
+    theirs = make.address(stranger)
+    refused = customer_client.post("/preferences", data={"address": str(theirs.id)})
+    assert refused.status_code == 422 and "Choose one of your addresses." in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert checkout_defaults(customer).address.id == pickup.id
 
 
 def test_changing_the_password_signs_out_other_browsers(app, customer, customer_client):

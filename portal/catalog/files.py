@@ -17,13 +17,9 @@ from yaml.composer import ComposerError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.reader import ReaderError
 
+from portal.catalog import rules
 from portal.catalog.models import ProductKind
-
-STAGES = ("prepress", "printing", "finishing")
-SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
-CODE = re.compile(r"[a-z0-9][a-z0-9_-]*")
-DECIMAL = re.compile(r"-?\d+(\.\d+)?")
-WHOLE = re.compile(r"-?\d+")
+from portal.catalog.rules import BOUNDS, CODE, LIMITS, SLUG, plain_decimal
 HEADER = """\
 # The shop's catalog: flask --app wsgi catalog export > catalog.yaml; flask --app wsgi catalog import catalog.yaml
 # Money is in dollars, written as text ("0.045" is 4.5 cents); minutes are numbers. See README.md, "Catalog file".
@@ -137,7 +133,6 @@ CHOICE_KEYS = ("code", "label", "default", "per_copy", "per_page", "per_sheet", 
 ROUTE_KEYS = ("station", "stage", "setup_minutes", "minutes_per_copy", "minutes_per_sheet",
               "minutes_per_impression", "when")
 STATION_KEYS = ("code", "name", "minutes_per_day")
-RATE_LIMIT = Decimal(10) ** 7  # cents: the rate columns hold 7 digits before the point, 3 after
 
 
 PLAIN_TAGS = frozenset({"!", *(f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null",
@@ -232,19 +227,17 @@ class _Reader:
             return None
         if node.tag == "tag:yaml.org,2002:null" and node.style is None:
             value = ""
-        if required and not value.strip():
-            self.problem(node, f"{where}: is empty")
-            return None
-        if len(value) > limit:
-            self.problem(node, f"{where}: at most {limit} characters (this has {len(value)})")
+        problem = rules.text_problem(value, limit=limit, required=required)
+        if problem:
+            self.problem(node, f"{where}: {problem}")
             return None
         return value
 
     def code(self, node: Node | None, where: str, *, pattern: re.Pattern = CODE, limit: int = 30) -> str | None:
         value = self.text(node, where, limit=limit, required=True)
-        if value and not pattern.fullmatch(value):
-            kind = "lowercase letters, digits and -" if pattern is SLUG else "lowercase letters, digits, _ and -"
-            self.problem(node, f'{where}: "{value}" may hold only {kind}')
+        problem = value and rules.code_problem(value, slug=pattern is SLUG)
+        if problem:
+            self.problem(node, f"{where}: {problem}")
             return None
         return value
 
@@ -255,14 +248,9 @@ class _Reader:
         value = self.scalar(node, where)
         if value is None:
             return None
-        value = value.strip()
-        if not WHOLE.fullmatch(value):
-            self.problem(node, f'{where}: expected a whole number, found "{value}"')
-            return None
-        number = int(value)
-        if not minimum <= number <= maximum:
-            self.problem(node, f"{where}: {number} is not between {minimum:,} and {maximum:,}")
-            return None
+        number, problem = rules.read_whole(value, minimum=minimum, maximum=maximum)
+        if problem:
+            self.problem(node, f"{where}: {problem}")
         return number
 
     def flag(self, node: Node | None, where: str, *, default: bool) -> bool | None:
@@ -277,36 +265,24 @@ class _Reader:
             return None
         return value.lower() == "true"
 
-    def decimal(self, node: Node | None, where: str, *, places: int, below: Decimal, unit: str) -> Decimal | None:
-        """A decimal number read from its characters (no float), at least 0, with at most `places`
-        decimals, below `below`."""
+    def checked(self, node: Node | None, where: str, check) -> Decimal | None:
+        """A value read by one of rules' checks (`check(text)` gives (value, problem)); absent is 0."""
         if node is None:
             return Decimal(0)
         value = self.scalar(node, where)
         if value is None:
             return None
-        value = value.strip()
-        if not DECIMAL.fullmatch(value):
-            self.problem(node, f'{where}: expected {unit}, found "{value}"')
-            return None
-        number = Decimal(value)
-        if number < 0:
-            self.problem(node, f"{where}: {value} is negative")
-            return None
-        if number != number.quantize(Decimal(1).scaleb(-places)):
-            self.problem(node, f"{where}: {value} has more than {places} decimals")
-            return None
-        if number >= below:
-            self.problem(node, f"{where}: {value} is too large (below {below:,} please)")
-            return None
+        number, problem = check(value)
+        if problem:
+            self.problem(node, f"{where}: {problem}")
         return number
 
     def dollars(self, node: Node | None, where: str, *, whole_cents: bool = False) -> Decimal | None:
-        """Dollars written as text ("0.045"), as cents: whole cents for an amount, to a thousandth
-        of a cent for a rate."""
-        amount = self.decimal(node, where, places=2 if whole_cents else 5, below=RATE_LIMIT / 100,
-                              unit='dollars like "0.75"')
-        return None if amount is None else plain_decimal(amount.scaleb(2))
+        """Dollars written as text ("0.045"), as cents (rules.read_dollars)."""
+        return self.checked(node, where, lambda text: rules.read_dollars(text, whole_cents=whole_cents))
+
+    def minutes(self, node: Node | None, where: str, *, setup: bool = False) -> Decimal | None:
+        return self.checked(node, where, lambda text: rules.read_minutes(text, setup=setup))
 
     # The sections.
     def catalog(self, root: Node) -> CatalogFile | None:
@@ -342,8 +318,8 @@ class _Reader:
         if given is None:
             return None, None
         code = self.code(given.get("code"), f"{where}: code")
-        name = self.text(given.get("name"), f"{where}: name", limit=80, required=True)
-        minutes = self.whole(given.get("minutes_per_day"), f"{where}: minutes_per_day", minimum=1, maximum=100000)
+        name = self.text(given.get("name"), f"{where}: name", limit=LIMITS["station_name"], required=True)
+        minutes = self.whole(given.get("minutes_per_day"), f"{where}: minutes_per_day", **BOUNDS["minutes_per_day"])
         if None in (code, name, minutes):
             return code, None
         return code, StationEntry(code=code, name=name, minutes_per_day=minutes)
@@ -353,20 +329,20 @@ class _Reader:
         given = self.fields(node, where, PRODUCT_KEYS, ("slug", "name", "kind"))
         if given is None:
             return None
-        slug = self.code(given.get("slug"), f"{where}: slug", pattern=SLUG, limit=60)
+        slug = self.code(given.get("slug"), f"{where}: slug", pattern=SLUG, limit=LIMITS["slug"])
         if slug in seen:
             self.problem(given["slug"], f'product "{slug}" is given twice (first on line {seen[slug]})')
         elif slug:
             seen[slug] = _line(node)
         values: dict = dict(
             slug=slug,
-            name=self.text(given.get("name"), f"{where}: name", limit=120, required=True),
+            name=self.text(given.get("name"), f"{where}: name", limit=LIMITS["product_name"], required=True),
             kind=self.kind(given.get("kind"), f"{where}: kind"),
             active=self.flag(given.get("active"), f"{where}: active", default=True),
-            summary=self.text(given.get("summary"), f"{where}: summary", limit=240),
-            description=self.text(given.get("description"), f"{where}: description", limit=20000),
-            default_pages=self.whole(given.get("default_pages"), f"{where}: default_pages", minimum=1,
-                                     maximum=100000, default=1),
+            summary=self.text(given.get("summary"), f"{where}: summary", limit=LIMITS["summary"]),
+            description=self.text(given.get("description"), f"{where}: description", limit=LIMITS["description"]),
+            default_pages=self.whole(given.get("default_pages"), f"{where}: default_pages",
+                                     **BOUNDS["default_pages"], default=1),
         )
         values.update(self.quantity(given.get("quantity"), node, where))
         values.update(self.price(given.get("price"), where, values))
@@ -404,23 +380,17 @@ class _Reader:
         if given is None:
             return dict(min_quantity=None)
         at = f"{where}: quantity"
-        low = self.whole(given.get("min"), f"{at}.min", minimum=1, maximum=1_000_000, default=1)
-        high = self.whole(given.get("max"), f"{at}.max", minimum=1, maximum=1_000_000, default=10000)
-        step = self.whole(given.get("step"), f"{at}.step", minimum=1, maximum=100_000, default=1)
-        usual = self.whole(given.get("default"), f"{at}.default", minimum=1, maximum=1_000_000, default=low)
-        unit = self.text(given.get("unit"), f"{at}.unit", limit=30, required=True, default="copy")
-        if None not in (low, high) and high < low:
-            self.problem(given.get("max", node or product_node), f"{at}.max ({high:,}) is below the minimum ({low:,})")
-            high = None
+        low = self.whole(given.get("min"), f"{at}.min", **BOUNDS["min_quantity"], default=1)
+        high = self.whole(given.get("max"), f"{at}.max", **BOUNDS["max_quantity"], default=10000)
+        step = self.whole(given.get("step"), f"{at}.step", **BOUNDS["quantity_step"], default=1)
+        usual = self.whole(given.get("default"), f"{at}.default", **BOUNDS["default_quantity"], default=low)
+        unit = self.text(given.get("unit"), f"{at}.unit", limit=LIMITS["unit_name"], required=True, default="copy")
         if None not in (low, high, step, usual):
-            place = given.get("default", node or product_node)
-            if not low <= usual <= high:
-                self.problem(place, f"{at}.default ({usual:,}) is not between the minimum ({low:,}) "
-                                    f"and the maximum ({high:,})")
-                usual = None
-            elif usual % step:
-                self.problem(place, f"{at}.default ({usual:,}) is not a multiple of the step ({step:,})")
-                usual = None
+            problems = rules.quantity_rule_problems(low=low, high=high, step=step, usual=usual)
+            for key, problem in problems.items():
+                self.problem(given.get(key, node or product_node), f"{at}.{key}: {problem}")
+            if problems:
+                high, usual = (None, usual) if "max" in problems else (high, None)
         return dict(min_quantity=low, max_quantity=high, quantity_step=step, default_quantity=usual, unit_name=unit)
 
     def price(self, node: Node | None, where: str, product: dict) -> dict:
@@ -435,20 +405,14 @@ class _Reader:
             if brk is None:
                 breaks.append(None)
                 continue
-            start = self.whole(brk.get("from"), f"{at}.volume_breaks.from", minimum=1, maximum=1_000_000)
-            off = self.whole(brk.get("percent_off"), f"{at}.volume_breaks.percent_off", minimum=1, maximum=99)
-            low, high = product.get("min_quantity"), product.get("max_quantity")
-            if start is not None and low is not None and start < low:
-                self.problem(item, f"{at}.volume_breaks: a break from {start:,} is below the minimum quantity ({low:,})")
-                start = None
-            elif start is not None and high is not None and start > high:
-                self.problem(item, f"{at}.volume_breaks: a break from {start:,} is above the maximum quantity "
-                                   f"({high:,})")
-                start = None
+            start = self.whole(brk.get("from"), f"{at}.volume_breaks.from", **BOUNDS["break_from"])
+            off = self.whole(brk.get("percent_off"), f"{at}.volume_breaks.percent_off", **BOUNDS["percent_off"])
             previous = breaks[-1] if breaks else None
-            if start is not None and previous is not None and start <= previous[0]:
-                self.problem(item, f"{at}.volume_breaks: list the breaks from the smallest quantity up "
-                                   f"({start:,} comes after {previous[0]:,})")
+            problem = start is not None and rules.volume_break_problem(
+                start, low=product.get("min_quantity"), high=product.get("max_quantity"),
+                previous=previous[0] if previous else None)
+            if problem:
+                self.problem(item, f"{at}.volume_breaks: {problem}")
                 start = None
             breaks.append(None if None in (start, off) else (start, off))
         return dict(
@@ -456,7 +420,7 @@ class _Reader:
             per_copy_cents=self.dollars(given.get("per_copy"), f"{at}.per_copy"),
             per_page_cents=self.dollars(given.get("per_page"), f"{at}.per_page"),
             rush_surcharge_percent=self.whole(given.get("rush_surcharge_percent"), f"{at}.rush_surcharge_percent",
-                                              minimum=0, maximum=200, default=50),
+                                              **BOUNDS["rush_surcharge_percent"], default=50),
             volume_breaks=None if None in breaks else tuple(breaks),
         )
 
@@ -466,9 +430,9 @@ class _Reader:
             return dict(base_days=None)
         at = f"{where}: production"
         return dict(
-            base_days=self.whole(given.get("base_days"), f"{at}.base_days", minimum=0, maximum=60, default=1),
-            pages_per_day=self.whole(given.get("pages_per_day"), f"{at}.pages_per_day", minimum=1,
-                                     maximum=10_000_000, default=50000),
+            base_days=self.whole(given.get("base_days"), f"{at}.base_days", **BOUNDS["base_days"], default=1),
+            pages_per_day=self.whole(given.get("pages_per_day"), f"{at}.pages_per_day",
+                                     **BOUNDS["pages_per_day"], default=50000),
             needs_proof=self.flag(given.get("needs_proof"), f"{at}.needs_proof", default=False),
             needs_files=self.flag(given.get("needs_files"), f"{at}.needs_files", default=True),
         )
@@ -479,11 +443,11 @@ class _Reader:
         if given is None:
             return None
         code = self.code(given.get("code"), f"{where}: code")
-        label = self.text(given.get("label"), f"{where}: label", limit=60, required=True)
-        help_text = self.text(given.get("help"), f"{where}: help", limit=240)
+        label = self.text(given.get("label"), f"{where}: label", limit=LIMITS["option_label"], required=True)
+        help_text = self.text(given.get("help"), f"{where}: help", limit=LIMITS["help"])
         nodes = self.items(given.get("choices"), f"{where}: choices")
         if "choices" in given and not nodes:
-            self.problem(given["choices"], f"{where}: choices: an option needs at least one choice")
+            self.problem(given["choices"], f"{where}: choices: {rules.NO_CHOICES}")
         choices = [self.choice(choice, where) for choice in nodes]
         codes: dict[str, int] = {}
         defaults = 0
@@ -491,12 +455,12 @@ class _Reader:
             if choice is None:
                 continue
             if choice.code in codes:
-                self.problem(choice_node, f'{where}: choice "{choice.code}" is given twice '
-                                          f"(first on line {codes[choice.code]})")
+                self.problem(choice_node, f"{where}: " + rules.repeated_problem(
+                    "choice", choice.code, f"first on line {codes[choice.code]}"))
             codes.setdefault(choice.code, _line(choice_node))
             defaults += choice.is_default
             if choice.is_default and defaults > 1:
-                self.problem(choice_node, f"{where}: only one choice can be the default")
+                self.problem(choice_node, f"{where}: {rules.ONE_DEFAULT}")
         if None in (code, label, help_text) or None in choices or not nodes:
             return None
         return OptionEntry(code=code, label=label, help=help_text, choices=tuple(choices))
@@ -509,15 +473,15 @@ class _Reader:
         code = self.code(given.get("code"), f"{where}: code")
         values = dict(
             code=code,
-            label=self.text(given.get("label"), f"{where}: label", limit=80, required=True),
+            label=self.text(given.get("label"), f"{where}: label", limit=LIMITS["choice_label"], required=True),
             is_default=self.flag(given.get("default"), f"{where}: default", default=False),
             per_copy_cents=self.dollars(given.get("per_copy"), f"{where}: per_copy"),
             per_page_cents=self.dollars(given.get("per_page"), f"{where}: per_page"),
             per_sheet_cents=self.dollars(given.get("per_sheet"), f"{where}: per_sheet"),
-            extra_days=self.whole(given.get("extra_days"), f"{where}: extra_days", minimum=0, maximum=60, default=0),
+            extra_days=self.whole(given.get("extra_days"), f"{where}: extra_days", **BOUNDS["extra_days"], default=0),
         )
-        pages_per_sheet = self.whole(given.get("pages_per_sheet"), f"{where}: pages_per_sheet", minimum=1,
-                                     maximum=64)
+        pages_per_sheet = self.whole(given.get("pages_per_sheet"), f"{where}: pages_per_sheet",
+                                     **BOUNDS["pages_per_sheet"])
         if ("pages_per_sheet" in given and pages_per_sheet is None) or None in values.values():
             return None
         return ChoiceEntry(pages_per_sheet=pages_per_sheet, **values)
@@ -527,22 +491,20 @@ class _Reader:
         if given is None:
             return None
         station = self.code(given.get("station"), f"{where}: station")
-        if station is not None and station not in stations:
-            self.problem(given["station"], f'{where}: there is no station "{station}" in stations')
+        problem = station is not None and rules.station_problem(station, stations)
+        if problem:
+            self.problem(given["station"], f"{where}: {problem}")
             station = None
         stage = self.text(given.get("stage"), f"{where}: stage", limit=20, required=True)
-        if stage and stage not in STAGES:
-            self.problem(given["stage"], f'{where}: stage "{stage}" is not one of {", ".join(STAGES)}')
+        problem = stage and rules.stage_problem(stage)
+        if problem:
+            self.problem(given["stage"], f"{where}: {problem}")
             stage = None
         minutes = dict(
-            setup_minutes=self.decimal(given.get("setup_minutes"), f"{where}: setup_minutes", places=3,
-                                       below=Decimal(10) ** 7, unit="minutes"),
-            per_copy=self.decimal(given.get("minutes_per_copy"), f"{where}: minutes_per_copy", places=5,
-                                  below=Decimal(10) ** 5, unit="minutes"),
-            per_sheet=self.decimal(given.get("minutes_per_sheet"), f"{where}: minutes_per_sheet", places=5,
-                                   below=Decimal(10) ** 5, unit="minutes"),
-            per_impression=self.decimal(given.get("minutes_per_impression"), f"{where}: minutes_per_impression",
-                                        places=5, below=Decimal(10) ** 5, unit="minutes"),
+            setup_minutes=self.minutes(given.get("setup_minutes"), f"{where}: setup_minutes", setup=True),
+            per_copy=self.minutes(given.get("minutes_per_copy"), f"{where}: minutes_per_copy"),
+            per_sheet=self.minutes(given.get("minutes_per_sheet"), f"{where}: minutes_per_sheet"),
+            per_impression=self.minutes(given.get("minutes_per_impression"), f"{where}: minutes_per_impression"),
         )
         when_option, when_choices = self.when(given.get("when"), where, options)
         if None in (station, stage, when_choices) or None in minutes.values():
@@ -561,19 +523,21 @@ class _Reader:
         option = self.code(given["option"], f"{where}: when.option")
         if option is None:
             return None, None
-        if option not in options:
-            self.problem(given["option"], f'{where}: when.option: the product has no option "{option}"')
+        offered = {code: {choice.code for choice in entry.choices} for code, entry in options.items()}
+        problem = rules.when_option_problem(option, offered)
+        if problem:
+            self.problem(given["option"], f"{where}: when.option: {problem}")
             return None, None
-        offered = {choice.code for choice in options[option].choices}
         chosen = []
         for item in self.items(given.get("choices"), f"{where}: when.choices"):
             code = self.code(item, f"{where}: when.choices")
-            if code is not None and code not in offered:
-                self.problem(item, f'{where}: when.choices: option "{option}" has no choice "{code}"')
+            problem = code is not None and rules.when_choice_problem(option, code, offered)
+            if problem:
+                self.problem(item, f"{where}: when.choices: {problem}")
                 code = None
             chosen.append(code)
         if not chosen and "choices" in given:
-            self.problem(given["choices"], f"{where}: when.choices: name at least one choice")
+            self.problem(given["choices"], f"{where}: when.choices: {rules.NO_WHEN_CHOICES}")
             return None, None
         return (option, tuple(chosen)) if None not in chosen else (None, None)
 
@@ -621,14 +585,6 @@ _Dumper.add_representer(_FlowList, lambda dumper, value: dumper.represent_sequen
     "tag:yaml.org,2002:seq", value, flow_style=True))
 _Dumper.add_representer(Decimal, lambda dumper, value: dumper.represent_scalar(
     "tag:yaml.org,2002:float" if "." in format(value, "f") else "tag:yaml.org,2002:int", format(value, "f")))
-
-
-def plain_decimal(value: Decimal) -> Decimal:
-    """25.000 as 25, 0.00830 as 0.0083: the shortest exact digits, never an exponent."""
-    text = format(Decimal(value), "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return Decimal(text)
 
 
 def dollars(cents: Decimal | int) -> str:

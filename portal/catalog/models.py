@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import enum
+from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.accounts.models import User
 from portal.catalog import rules
-from portal.database import enum_column
+from portal.database import UTCDateTime, enum_column, utcnow
 from portal.extensions import db
 
 RATE = Numeric(10, 3)  # cents, to a thousandth: 4.5¢ a page is 4.500
@@ -63,7 +65,10 @@ class Product(db.Model):
     pages_per_day: Mapped[int] = mapped_column(Integer, default=50000)
     needs_proof: Mapped[bool] = mapped_column(Boolean, default=False)
     needs_files: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Set when the product is retired: what a reorder of its past orders points to.
+    replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("products.id", ondelete="SET NULL"))
 
+    replaced_by: Mapped[Product | None] = relationship(remote_side="Product.id")
     options: Mapped[list[ProductOption]] = relationship(
         back_populates="product", order_by="ProductOption.position", cascade="all, delete-orphan")
     route: Mapped[list["RouteStep"]] = relationship(  # noqa: F821 (portal.promises.models)
@@ -129,3 +134,23 @@ class OptionChoice(db.Model):
             label=self.label, per_copy_cents=Decimal(self.per_copy_cents),
             per_page_cents=Decimal(self.per_page_cents), per_sheet_cents=Decimal(self.per_sheet_cents),
             pages_per_sheet=self.pages_per_sheet, extra_days=self.extra_days)
+
+
+class CatalogChange(db.Model):
+    """One change the shop made to its catalog: who, when, what (a product's or a station's field, in
+    words) and its value before and after, as text. Never changed or deleted: the product's history."""
+
+    __tablename__ = "catalog_changes"
+    __table_args__ = (Index("ix_catalog_changes_product", "product_id", "id"),
+                      Index("ix_catalog_changes_station", "station_code", "id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
+    station_code: Mapped[str | None] = mapped_column(String(30))  # a station's change (stations may be removed)
+    field: Mapped[str] = mapped_column(String(200))
+    old_value: Mapped[str] = mapped_column(Text, default="")
+    new_value: Mapped[str] = mapped_column(Text, default="")
+
+    actor: Mapped[User | None] = relationship()

@@ -8,7 +8,8 @@ from flask_login import current_user, login_required
 
 from portal.accounts import services as accounts
 from portal.accounts.forms import preferences_form
-from portal.catalog import blueprint, forms, services
+from portal.catalog import blueprint, forms, on_file, services
+from portal.catalog.forms import DefaultsForm
 from portal.database import utcnow
 from portal.documents import services as documents
 from portal.extensions import db
@@ -16,6 +17,7 @@ from portal.failures import ValidationFailed
 from portal.catalog.services import checkout_defaults
 from portal.shop.clock import shop_today
 from portal.web import refused, render
+from portal.web.forms import choices
 from portal.web.navigation import invalid_status, redirect_to
 
 
@@ -84,17 +86,22 @@ def configure_post(slug: str):
 @blueprint.route("/preferences", methods=["GET", "POST"])
 @login_required
 def preferences():
-    """What the configurator starts from: preferred paper, colour, sides and binding."""
-    offered = services.preferable_choices()
-    saved = accounts.preferences_of(current_user).options
-    form = preferences_form(offered, request.form if request.method == "POST" else None, saved)
+    """What the configurator and checkout start from: preferred paper, colour, sides and binding, and how
+    orders are delivered and which account pays (the address book's and the accounts' defaults)."""
+    offered, kept = services.preferable_choices(), on_file.on_file(current_user)
+    formdata = request.form if request.method == "POST" else None
+    form = preferences_form(offered, formdata, accounts.preferences_of(current_user).options)
+    defaults = DefaultsForm(formdata, address=kept.default_address_id, account=kept.default_account_id)
+    defaults.address.choices = choices(kept.address_choices())
+    defaults.account.choices = choices(kept.account_choices())
     if request.method == "POST":
         try:
+            on_file.save_defaults(current_user, address_id=defaults.address.data, account_id=defaults.account.data)
             accounts.save_preferences(current_user, options=form.data,
                                       offered={code: {c for c, _ in pairs} for code, pairs in offered.items()})
             db.session.commit()
             flash("Your preferences are saved. New orders start from them.", "success")
             return redirect_to(url_for("catalog.preferences"))
         except ValidationFailed as refusal:
-            return refused("catalog/preferences.html", form=form, problems=refusal.errors)
-    return render("catalog/preferences.html", form=form, problems={})
+            return refused("catalog/preferences.html", form=form, defaults=defaults, kept=kept, problems=refusal.errors)
+    return render("catalog/preferences.html", form=form, defaults=defaults, kept=kept, problems={})

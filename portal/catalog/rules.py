@@ -7,7 +7,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from math import ceil
 from itertools import product as product_of
-from typing import Mapping, Sequence
+from typing import Collection, Mapping, Sequence
 
 from portal.shop.formats import plural
 
@@ -178,3 +178,158 @@ def reorder_term(original: str | None, today: date) -> str:
         return original
     season = (original or "").split(" ")[0]
     return next((term for term in terms if term.startswith(season + " ")), terms[0])
+
+
+# What a catalog file and the manager's catalog forms both check, one rule each. Each check takes the
+# value as written (text) and returns (value, None) or (None, problem): the problem in words that a file
+# names after its key ("price.setup: -5.00 is negative") and a form shows next to its field.
+STAGES = ("prepress", "printing", "finishing")
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
+CODE = re.compile(r"[a-z0-9][a-z0-9_-]*")
+DECIMAL = re.compile(r"-?\d+(\.\d+)?")
+WHOLE = re.compile(r"-?\d+")
+RATE_LIMIT = Decimal(10) ** 7  # cents: the rate columns hold 7 digits before the point, 3 after
+MINUTES_LIMIT = Decimal(10) ** 5  # minutes per copy, sheet or impression
+SETUP_MINUTES_LIMIT = Decimal(10) ** 7
+
+
+def text_problem(value: str, *, limit: int, required: bool = False) -> str | None:
+    """Free text: at most `limit` characters; not blank when required."""
+    if required and not value.strip():
+        return "is empty"
+    if len(value) > limit:
+        return f"at most {limit} characters (this has {len(value)})"
+    return None
+
+
+def code_problem(value: str, *, slug: bool = False) -> str | None:
+    """A code (a choice, an option, a station) or a product's slug: lowercase letters, digits and -
+    (codes also _), starting with a letter or digit."""
+    if not (SLUG if slug else CODE).fullmatch(value):
+        kind = "lowercase letters, digits and -" if slug else "lowercase letters, digits, _ and -"
+        return f'"{value}" may hold only {kind}'
+    return None
+
+
+def read_whole(value: str, *, minimum: int, maximum: int) -> tuple[int | None, str | None]:
+    """A whole number between `minimum` and `maximum`."""
+    value = value.strip()
+    if not WHOLE.fullmatch(value):
+        return None, f'expected a whole number, found "{value}"'
+    number = int(value)
+    if not minimum <= number <= maximum:
+        return None, f"{number} is not between {minimum:,} and {maximum:,}"
+    return number, None
+
+
+def read_decimal(value: str, *, places: int, below: Decimal, unit: str) -> tuple[Decimal | None, str | None]:
+    """A decimal number read from its characters (never through a float): at least 0, with at most
+    `places` decimals, below `below`."""
+    value = value.strip()
+    if not DECIMAL.fullmatch(value):
+        return None, f'expected {unit}, found "{value}"'
+    number = Decimal(value)
+    if number < 0:
+        return None, f"{value} is negative"
+    if number != number.quantize(Decimal(1).scaleb(-places)):
+        return None, f"{value} has more than {places} decimals"
+    if number >= below:
+        return None, f"{value} is too large (below {below:,} please)"
+    return number, None
+
+
+def read_dollars(value: str, *, whole_cents: bool = False) -> tuple[Decimal | None, str | None]:
+    """Dollars written as text ("0.045") as cents: whole cents for an amount (a setup charge), to a
+    thousandth of a cent for a rate (per copy, page or sheet). Never negative."""
+    amount, problem = read_decimal(value, places=2 if whole_cents else 5, below=RATE_LIMIT / 100,
+                                   unit='dollars like "0.75"')
+    return (None, problem) if amount is None else (plain_decimal(amount.scaleb(2)), None)
+
+
+def read_minutes(value: str, *, setup: bool = False) -> tuple[Decimal | None, str | None]:
+    """Minutes of a routing step: a setup to a thousandth, a rate (per copy, sheet, impression) to
+    five decimals."""
+    return read_decimal(value, places=3 if setup else 5, below=SETUP_MINUTES_LIMIT if setup else MINUTES_LIMIT,
+                        unit="minutes")
+
+
+def plain_decimal(value: Decimal) -> Decimal:
+    """25.000 as 25, 0.00830 as 0.0083: the shortest exact digits, never an exponent."""
+    text = format(Decimal(value), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return Decimal(text)
+
+
+def quantity_rule_problems(*, low: int, high: int, step: int, usual: int) -> dict[str, str]:
+    """A product's quantity rules, checked together: the maximum not below the minimum, the usual
+    quantity between them and a multiple of the step. Problems by rule: "max", "default"."""
+    if high < low:
+        return {"max": f"the maximum ({high:,}) is below the minimum ({low:,})"}
+    if not low <= usual <= high:
+        return {"default": f"the usual quantity ({usual:,}) is not between the minimum ({low:,}) "
+                           f"and the maximum ({high:,})"}
+    if usual % step:
+        return {"default": f"the usual quantity ({usual:,}) is not a multiple of the step ({step:,})"}
+    return {}
+
+
+def volume_break_problem(start: int, *, low: int | None, high: int | None, previous: int | None) -> str | None:
+    """A quantity break starts within the product's quantities, above the break before it."""
+    if low is not None and start < low:
+        return f"a break from {start:,} is below the minimum quantity ({low:,})"
+    if high is not None and start > high:
+        return f"a break from {start:,} is above the maximum quantity ({high:,})"
+    if previous is not None and start <= previous:
+        return f"list the breaks from the smallest quantity up ({start:,} comes after {previous:,})"
+    return None
+
+
+def station_problem(code: str, stations: Collection[str]) -> str | None:
+    """A routing step goes to a station the shop has."""
+    return None if code in stations else f'there is no station "{code}" in stations'
+
+
+def stage_problem(stage: str) -> str | None:
+    return None if stage in STAGES else f'stage "{stage}" is not one of {", ".join(STAGES)}'
+
+
+def when_option_problem(option: str, options: Mapping[str, Collection[str]]) -> str | None:
+    """A step done only for some choices names one of the product's own options..."""
+    return None if option in options else f'the product has no option "{option}"'
+
+
+def when_choice_problem(option: str, choice: str, options: Mapping[str, Collection[str]]) -> str | None:
+    """...and that option's own choices."""
+    return None if choice in options[option] else f'option "{option}" has no choice "{choice}"'
+
+
+NO_CHOICES = "an option needs at least one choice"
+ONE_DEFAULT = "only one choice can be the default"
+NO_WHEN_CHOICES = "name at least one choice"
+
+
+def repeated_problem(what: str, code: str, first: str = "") -> str:
+    """The same code twice in one list: 'choice "bw" is given twice (first on line 18)'."""
+    return f'{what} "{code}" is given twice' + (f" ({first})" if first else "")
+
+
+def sentence(problem: str) -> str:
+    """A check's problem as a form shows it: 'A break from 5 is below the minimum quantity (10).'"""
+    text = problem[:1].upper() + problem[1:]
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
+# The bounds of each whole number a product, a choice or a station holds (the file and the forms).
+BOUNDS = {
+    "min_quantity": dict(minimum=1, maximum=1_000_000), "max_quantity": dict(minimum=1, maximum=1_000_000),
+    "quantity_step": dict(minimum=1, maximum=100_000), "default_quantity": dict(minimum=1, maximum=1_000_000),
+    "default_pages": dict(minimum=1, maximum=100_000), "break_from": dict(minimum=1, maximum=1_000_000),
+    "percent_off": dict(minimum=1, maximum=99), "rush_surcharge_percent": dict(minimum=0, maximum=200),
+    "base_days": dict(minimum=0, maximum=60), "pages_per_day": dict(minimum=1, maximum=10_000_000),
+    "extra_days": dict(minimum=0, maximum=60), "pages_per_sheet": dict(minimum=1, maximum=64),
+    "minutes_per_day": dict(minimum=1, maximum=100_000),
+}
+# The longest text each holds, in characters.
+LIMITS = {"product_name": 120, "summary": 240, "description": 20000, "unit_name": 30, "option_label": 60,
+          "help": 240, "choice_label": 80, "station_name": 80, "code": 30, "slug": 60}

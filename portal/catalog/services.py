@@ -72,6 +72,17 @@ def product_by_slug(slug: str, *, include_retired: bool = False) -> Product:
     return product
 
 
+def replacement_for(product: Product) -> Product | None:
+    """What the shop sells instead of a retired product: the product it was replaced by, followed on while
+    that one was retired too, until one on sale (None: nothing replaced it, or the trail loops)."""
+    seen = {product.id}
+    found = product.replaced_by
+    while found is not None and not found.active and found.id not in seen:
+        seen.add(found.id)
+        found = found.replaced_by
+    return found if found is not None and found.active else None
+
+
 @dataclass
 class ConfiguredFile:
     file: StoredFile

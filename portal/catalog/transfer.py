@@ -39,16 +39,18 @@ def export_catalog() -> CatalogFile:
     """The shop's whole catalog as its file says it, retired products too (active: false), in the
     order the shop shows them."""
     stations = tuple(StationEntry(code=s.code, name=s.name, minutes_per_day=s.minutes_per_day) for s in _stations())
-    products = []
-    for product in _products():
-        values = {name: getattr(product, name) for name in PRODUCT_COLUMNS}
-        values["volume_breaks"] = tuple(tuple(b) for b in product.volume_breaks or ())
-        options = tuple(OptionEntry(code=option.code, label=option.label, help=option.help, choices=tuple(
-            ChoiceEntry(code=choice.code, **{name: getattr(choice, name) for name in CHOICE_COLUMNS})
-            for choice in option.choices)) for option in product.options)
-        route = tuple(_route_entry(step) for step in product.route)
-        products.append(ProductEntry(slug=product.slug, options=options, route=route, **values))
-    return CatalogFile(stations=stations, products=tuple(products))
+    return CatalogFile(stations=stations, products=tuple(product_entry(product) for product in _products()))
+
+
+def product_entry(product: Product) -> ProductEntry:
+    """One product as the catalog file says it (its options, choices and routing loaded)."""
+    values = {name: getattr(product, name) for name in PRODUCT_COLUMNS}
+    values["volume_breaks"] = tuple(tuple(b) for b in product.volume_breaks or ())
+    options = tuple(OptionEntry(code=option.code, label=option.label, help=option.help, choices=tuple(
+        ChoiceEntry(code=choice.code, **{name: getattr(choice, name) for name in CHOICE_COLUMNS})
+        for choice in option.choices)) for option in product.options)
+    route = tuple(_route_entry(step) for step in product.route)
+    return ProductEntry(slug=product.slug, options=options, route=route, **values)
 
 
 def _route_entry(step: RouteStep) -> RouteEntry:
@@ -65,6 +67,11 @@ def _stored(entry, name: str):
     if name == "when_choices":
         return list(value)
     return value
+
+
+def column_values(entry: ProductEntry) -> dict:
+    """A product entry's values as Product's columns keep them."""
+    return {name: _stored(entry, name) for name in PRODUCT_COLUMNS}
 
 
 def _update(row, entry, names, changed: list[str]) -> None:
@@ -121,8 +128,7 @@ def import_catalog(catalog: CatalogFile) -> list[str]:
             changed = []
             _update(product, entry, PRODUCT_COLUMNS, changed)
             _place(product, position, changed)
-        _apply_options(product, entry, changed)
-        _apply_route(product, entry, stations, changed)
+        apply_parts(product, entry, stations, changed)
         if changed and entry.slug in products:
             changes.append(f'changed product "{entry.slug}": {", ".join(changed)}')
 
@@ -157,6 +163,18 @@ def _refuse_used_stations(gone: list[Station], retired: list[Product], line: int
                                               f'"{product.slug}" (retired) uses it: keep it in stations'))
     if problems:
         raise CatalogFileRefused(problems)
+
+
+def apply_parts(product: Product, entry: ProductEntry, stations: dict[str, Station], changed: list[str]) -> None:
+    """Makes a product's options, choices and routing what `entry` says (matched by code, steps by
+    place), noting what changed; the manager's product form saves through this too."""
+    _apply_options(product, entry, changed)
+    _apply_route(product, entry, stations, changed)
+
+
+def update_columns(row, entry, names, changed: list[str]) -> None:
+    """Sets each of `names` on `row` that differs from `entry` (see _update)."""
+    _update(row, entry, names, changed)
 
 
 def _apply_options(product: Product, entry: ProductEntry, changed: list[str]) -> None:

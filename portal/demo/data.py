@@ -13,6 +13,7 @@ from portal.shop.delivery import DeliveryMethod
 from portal.billing.models import AccountHolder, BillingAccount
 from portal.catalog import rules as pricing
 from portal.catalog.models import CopyrightStatus, Product
+from portal.care import outside, services as care
 from portal.demo import sample_pdfs
 from portal.demo.catalog import load_catalog
 from portal.documents import services as documents
@@ -26,6 +27,8 @@ from portal.promises import services as promises
 from portal.promises.models import Closure, OrderWork, Station
 from portal.shop import clock
 from portal.statements import services as statements
+from portal.notices import tracking
+from portal.spreadsheets import csv_text
 
 PASSWORDS = {"customer": "print-demo-faculty", "admin": "print-demo-admin", "staff": "print-demo-staff"}
 
@@ -135,6 +138,7 @@ def load(*, now: datetime, seed: int = 2026, history_days: int = 365) -> None:
             _past_order(rng, customers[0], products[slug], day=day, now=now, calendar=calendar, staff=staff)
     _todays_work(rng, customers, products, now=now, calendar=calendar, staff=staff)
     _last_months_credit(customers[0][0], now=now)
+    _care(rng, faculty, departments, now=now)
 
 
 def _month_end_before(today: date, *, months: int) -> date:
@@ -347,3 +351,68 @@ def _last_months_credit(customer: User, *, now: datetime) -> None:
         given = datetime.combine(order.delivered_on + timedelta(days=1), time(16, 0), tzinfo=timezone.utc)
         statements.credit_order(order, amount=f"{max(1, order.price_cents // 500)}.00", kind="reprint", actor=manager,
                                 reason="Twelve copies had a smudged page 4; we reprinted them.", now=given)
+
+
+COMMENTS = {5: ["Perfect, and a day early. Thank you!", "The binding on the course packs is the best we have had.",
+                "Delivered straight to the lecture hall: exactly what we needed."],
+            4: ["Good work; the proof took a day longer than I hoped.", "Colours were slightly darker than on screen."],
+            3: ["Fine, but I had to call to find out where it was."],
+            2: ["Several copies were missing pages 12 and 13."]}
+# The purchasing office's outside print purchases, days back from today: Biology has drifted to an outside
+# printer over the last three months, Athletics buys some of its work outside every month, English bought
+# outside once, five months ago (at 100 % for three months, not six); everyone else sends the shop everything.
+OUTSIDE = [("Biology", "Ithaca Print & Copy", back, "2400.00") for back in (8, 25, 45)] + [
+    ("Athletics", "Big Red Signs", back, "310.00") for back in range(15, 365, 30)] + [
+    ("English", "Campus Express Printing", 150, "1800.00")]
+
+
+def _care(rng: random.Random, faculty: User, departments: dict[str, Department], *, now: datetime) -> None:
+    """Care in every state: satisfaction answers (some with comments; a dissatisfied one opens a case by
+    itself), cases open, overdue, waiting for the customer and made right, and the purchasing office's file of
+    outside purchases, so the Care and Relationships pages show satisfaction, drifting and 100 % departments."""
+    priya = db.session.scalar(select(User).where(User.email == "staff@example.edu"))
+    manager = db.session.scalar(select(User).where(User.role == Role.ADMIN))
+    care.set_department_owner(department_id=departments["School of Law"].id, staff_id=priya.id, actor=manager)
+    delivered = list(db.session.scalars(select(Order).where(Order.status == OrderStatus.DELIVERED)
+                                        .order_by(Order.delivered_on, Order.id)))
+    for order in delivered[-60:]:
+        answered_at = datetime.combine(order.delivered_on + timedelta(days=1), time(15), tzinfo=timezone.utc)
+        if answered_at > now or rng.random() < 0.3:
+            continue
+        score = rng.choices([5, 4, 3, 2], weights=[55, 30, 10, 5])[0]
+        comment = rng.choice(COMMENTS[score]) if rng.random() < 0.4 or score <= 2 else None
+        tracking.record_satisfaction(order, score, comment=comment, now=answered_at)
+    mine = [order for order in delivered if order.customer_id == faculty.id]
+    if mine:
+        last = mine[-1]
+        tracking.record_satisfaction(last, 1, comment="The covers were scuffed and two boxes were crushed.",
+                                     now=max(now - timedelta(hours=2), last.placed_at))
+    stories = [(20, "quality", "Page 4 is smudged on about a dozen copies.", "made_right"),
+               (3, "wrong_quantity", "We received 100 copies instead of 120.", "reprint_offered"),
+               (1, "late", "The packs were promised for Monday and are not here yet.", "overdue"),
+               (0, "damaged", "One box arrived soaked from the rain.", "open")]
+    left = mine[:-1]
+    for days_back, cause, problem, state in stories:
+        opened = now - timedelta(days=days_back, hours=1)
+        order = next((order for order in reversed(left) if order.delivered_on < clock.shop_today(opened)), None)
+        if order is None:
+            continue
+        left.remove(order)
+        case = care.report(order=order, cause=cause, problem=problem, wanted="A reprint of what was wrong.",
+                           attachment=None, now=opened, reporter=faculty)
+        if state in ("made_right", "reprint_offered"):
+            care.write(case, author=case.owner, body="I am sorry about that. Let me look into it today.",
+                       now=opened + timedelta(hours=2))
+        if state == "reprint_offered":
+            care.offer_reprint(case, actor=case.owner, now=opened + timedelta(hours=3))
+        if state == "made_right":
+            care.resolve(case, summary="We reprinted the twelve copies and delivered them to the mailroom.",
+                         actor=case.owner, now=opened + timedelta(days=2))
+            care.answer_made_right(case, answer="yes", now=opened + timedelta(days=3))
+    db.session.flush()
+    today = clock.shop_today(now)
+    rows = [["Department", "Vendor", "Date", "Amount"]] + [
+        [name, vendor, (today - timedelta(days=back)).isoformat(), amount] for name, vendor, back, amount in OUTSIDE]
+    data = csv_text(rows).encode()
+    outside.apply(data, digest=outside.preview(data, now=now).digest, now=now)
+

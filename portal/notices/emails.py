@@ -84,8 +84,11 @@ def compose_account(kind: NoticeKind, recipient: User, *, url: str, expires_at: 
 
 def _links(order: Order, kind: NoticeKind, details: dict, *, now: datetime, approval_token: str | None) -> dict:
     order_path = links.path("orders.order", number=order.number)
+    tracking_token = links.sign(order.tracking_token, purpose="tracking", now=now)
     urls = {
-        "tracking": links.absolute("notices.track", token=links.sign(order.tracking_token, purpose="tracking", now=now)),
+        "tracking": links.absolute("notices.track", token=tracking_token),
+        # Report a problem (portal/care) from every notice: the tracking link proves the order.
+        "problem": links.absolute("care.report_from_link", token=tracking_token),
         "order": links.absolute("orders.order", number=order.number),
         "preferences": links.absolute("notices.preferences"),
         "portal": order_path,

@@ -23,3 +23,5 @@ class DecisionForm(Form):
 class SatisfactionForm(Form):
     answer = RadioField("How satisfied are you with this order?",
                         choices=choices(SATISFACTION_ANSWERS.items()), validate_choice=False)
+    comment = TextAreaField("Anything you want to tell us? (optional)",
+                            description="The shop reads every comment.")

@@ -126,13 +126,15 @@ def satisfaction(token: str):
     """The one-question satisfaction check from the delivered email; the answer is saved by a POST."""
     order = tracking.satisfaction_order(token, now=utcnow())
     values = request.form if request.method == "POST" else request.args
-    form = SatisfactionForm(values, answer=str(order.satisfaction) if order.satisfaction else None)
+    form = SatisfactionForm(values, answer=str(order.satisfaction) if order.satisfaction else None,
+                            comment=order.satisfaction_comment or "")
     problems = {}
     if request.method == "POST":
         try:
-            tracking.record_satisfaction(order, form.answer.data, now=utcnow())
+            follow_ups = tracking.record_satisfaction(order, form.answer.data, comment=form.comment.data,
+                                                      now=utcnow())
             db.session.commit()
-            return render("notices/satisfaction.html", order=order, form=form, thanked=True,
+            return render("notices/satisfaction.html", order=order, form=form, thanked=True, follow_ups=follow_ups,
                           answers=rules.SATISFACTION_ANSWERS, headers=PRIVATE)
         except ValidationFailed as refusal:
             problems = refusal.errors

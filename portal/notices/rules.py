@@ -24,6 +24,10 @@ class NoticeKind(enum.StrEnum):
     PASSWORD_RESET = "password_reset"
     # About a month's statements (portal/statements), to department administrators: email and portal.
     STATEMENTS_READY = "statements_ready"
+    # About a care case (portal/care): to its customer, to its owner, and a warning that an answer is nearly due.
+    CASE_UPDATE = "case_update"
+    CASE_ASSIGNED = "case_assigned"
+    CASE_DUE = "case_due"
 
 
 class Channel(enum.StrEnum):
@@ -53,11 +57,15 @@ KIND_LABELS = {
     NoticeKind.INVITATION: "Invitation",
     NoticeKind.PASSWORD_RESET: "Password reset",
     NoticeKind.STATEMENTS_READY: "Statements ready",
+    NoticeKind.CASE_UPDATE: "Your problem report",
+    NoticeKind.CASE_ASSIGNED: "A case for you",
+    NoticeKind.CASE_DUE: "A case nearly due",
 }
 
 # Notices that ask for an action, or tell of a cancellation, go out whatever the preferences say.
 ALWAYS_SENT = frozenset({NoticeKind.PROOF_READY, NoticeKind.APPROVAL_NEEDED, NoticeKind.DECLINED,
-                         NoticeKind.INVITATION, NoticeKind.PASSWORD_RESET, NoticeKind.STATEMENTS_READY})
+                         NoticeKind.INVITATION, NoticeKind.PASSWORD_RESET, NoticeKind.STATEMENTS_READY,
+                         NoticeKind.CASE_UPDATE, NoticeKind.CASE_ASSIGNED, NoticeKind.CASE_DUE})
 # Notices about a person's access, not about an order (no order, email only).
 ACCOUNT_KINDS = frozenset({NoticeKind.INVITATION, NoticeKind.PASSWORD_RESET})
 # What the preferences page lists, in the order an order lives them.

@@ -11,8 +11,8 @@ from sqlalchemy.orm import selectinload
 
 from portal.database import serialized
 from portal.extensions import db
-from portal.failures import NotAllowed, ValidationFailed
-from portal.notices import links, rules
+from portal.failures import NotAllowed, ValidationFailed, written
+from portal.notices import events, links, rules
 from portal.notices.models import Announcement, TrackingLookup
 from portal.notices.rules import NoticeKind
 from portal.orders.models import Order, OrderStatus
@@ -107,15 +107,29 @@ def satisfaction_order(token: str, *, now: datetime) -> Order:
     return _order_for(token, purpose="satisfaction", max_age=links.days("SATISFACTION_LINK_DAYS"), now=now)
 
 
-def record_satisfaction(order: Order, answer: str | int | None, *, now: datetime) -> Order:
-    """Records the answer to "how satisfied are you with this order?" (1 to 5); a later answer
-    replaces an earlier one. Raises ValidationFailed (on `answer`) for anything else."""
+SATISFACTION_COMMENT_LIMIT = 2000
+
+
+def record_satisfaction(order: Order, answer: str | int | None, *, now: datetime,
+                        comment: str | None = None) -> list[dict]:
+    """Records the answer to "how satisfied are you with this order?" (1 to 5) and an optional comment;
+    a later answer replaces an earlier one (and its comment), and the domains listening
+    (events.satisfaction_answered: care opens a case for a dissatisfied answer) act on it in this
+    transaction. Returns what they did, in words ({"text", "url"}), for the thank-you page. Raises
+    ValidationFailed (on `answer`, or `comment` past 2,000 characters) for anything else."""
     try:
         score = int(answer)
     except (TypeError, ValueError):
         score = None
+    problems = {}
     if score not in rules.SATISFACTION_ANSWERS:
-        raise ValidationFailed({"answer": "Choose one of the answers."})
-    order.satisfaction, order.satisfaction_at = score, now
+        problems["answer"] = "Choose one of the answers."
+    try:
+        said = written(comment, field="comment", limit=SATISFACTION_COMMENT_LIMIT)
+    except ValidationFailed as refusal:
+        problems.update(refusal.errors)
+    if problems:
+        raise ValidationFailed(problems)
+    order.satisfaction, order.satisfaction_at, order.satisfaction_comment = score, now, said or None
     db.session.flush()
-    return order
+    return [told for _, told in events.satisfaction_answered.send(order, score=score, now=now) if told]

@@ -87,6 +87,7 @@ class Order(db.Model):
     # The one-question satisfaction check after delivery: 1 (very dissatisfied) to 5 (very satisfied).
     satisfaction: Mapped[int | None] = mapped_column(Integer)
     satisfaction_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    satisfaction_comment: Mapped[str | None] = mapped_column(Text)  # optional, in the customer's words
 
     customer: Mapped[User] = relationship(foreign_keys=[customer_id])
     department: Mapped[Department | None] = relationship()

@@ -18,6 +18,7 @@ from portal.billing.models import AccountHolder, BillingAccount
 from portal.catalog import forms as catalog_forms
 from portal.catalog import rules as catalog_rules
 from portal.catalog import services as catalog
+from portal.catalog.models import Product
 from portal.documents import storage
 from portal.extensions import db
 from portal.failures import NotAllowed, ValidationFailed
@@ -87,6 +88,7 @@ class ReorderPlan:
     problems: dict[str, str] = field(default_factory=dict)
     missing_files: list[OrderFile] = field(default_factory=list)
     questions: rules.ReorderQuestions | None = None
+    replacement: Product | None = None  # what replaced a retired product (catalog.replacement_for)
 
     @property
     def quote(self):
@@ -130,12 +132,14 @@ def plan_reorder(customer: User, source: Order, *, now: datetime, address_id=Non
     questions = questions_for(source, today, term=term, rush=rush)
     on_file = on_file or OnFile.load(customer, today)
     problems: dict[str, str] = {}
-    config = None
+    config = replacement = None
     try:
         product = catalog.product_by_slug(source.product.slug)
     except NotAllowed:
+        replacement = catalog.replacement_for(source.product)
         problems["product"] = (f"We no longer take {source.product_name.lower()} orders online. "
-                               "Call the shop and we will find the closest match.")
+                               + (f"It was replaced by {replacement.name}: order that instead." if replacement
+                                  else "Call the shop and we will find the closest match."))
     else:
         form = catalog_forms.configurator_form(
             product, job_values_from(source, today=today, replacements=replacements, term=questions.term,
@@ -160,7 +164,7 @@ def plan_reorder(customer: User, source: Order, *, now: datetime, address_id=Non
         problems["billing_account"] = (on_file.unusable.get(original.id) if original else  # says what to do
                                        "The account this was charged to is no longer yours to charge. "
                                        "Choose another account.")
-    plan = ReorderPlan(source, config, address, account, on_file, now, problems, missing, questions)
+    plan = ReorderPlan(source, config, address, account, on_file, now, problems, missing, questions, replacement)
     quote = plan.quote
     if account is not None and quote is not None and not send_for_approval and billing_rules.needs_approval(
             threshold_cents=account.approval_threshold_cents, price_cents=quote.total_cents):
