@@ -67,7 +67,8 @@ class Table:
     encoding: str
 
 
-def read_table(data: bytes, *, max_rows: int, no_data: str = NO_DATA, no_headings: str = NO_HEADINGS,
+def read_table(data: bytes, *, max_rows: int, max_bytes: int | None = None, no_data: str = NO_DATA,
+               no_headings: str = NO_HEADINGS,
                many_rows: Callable[[int, int], str] = too_many_rows,
                looks_like_data: Callable[[Sequence[str]], bool] = lambda headers: False) -> Table:
     """The table in a CSV, tab-separated text or Excel file; raises BadFile with what to do.
@@ -76,8 +77,10 @@ def read_table(data: bytes, *, max_rows: int, no_data: str = NO_DATA, no_heading
     (Excel's plain "CSV" on Windows) or UTF-16 (Excel's "Unicode text", tab-separated); the file is
     judged by its bytes, never by its name. Formulas in a workbook are read as the values they show.
     The messages for a file with no data rows, no heading row, or too many rows can be the caller's;
-    `looks_like_data` says when a first row is data rather than headings.
+    `looks_like_data` says when a first row is data rather than headings; `max_bytes` bounds the file.
     """
+    if max_bytes is not None and len(data) > max_bytes:
+        raise BadFile(too_large(max_bytes))
     if not data:
         raise BadFile(EMPTY)
     if data[:4] == b"PK\x03\x04":

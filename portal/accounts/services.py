@@ -155,6 +155,17 @@ def deactivate(person: User) -> User:
     return person
 
 
+def department_names() -> dict[str, str]:
+    """Every department's name, and its code when it has one, casefolded, mapped to its name: how files from
+    the finance and purchasing offices (which write either) name a department."""
+    names = {}
+    for department in db.session.scalars(select(Department)):
+        names[department.name.casefold()] = department.name
+        if department.code:
+            names[department.code.casefold()] = department.name
+    return names
+
+
 def departments_of(user: User) -> list[Department]:
     return list(db.session.scalars(
         select(Department).join(Membership).where(Membership.user_id == user.id).order_by(Department.name)))

@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from portal import spreadsheets
 from portal.accounts.models import Department, DepartmentKind, User
+from portal.accounts.services import department_names
 from portal.billing import rules
 from portal.billing.models import BillingAccount
 from portal.extensions import db
@@ -39,10 +40,8 @@ class FinancePreview:
 
 def preview(data: bytes) -> FinancePreview:
     """What the file would change. Raises ValidationFailed on `file` when it cannot be read at all."""
-    if len(data) > MAX_BYTES:
-        raise ValidationFailed({"file": spreadsheets.too_large(MAX_BYTES)})
     try:
-        table = spreadsheets.read_table(data, max_rows=MAX_ROWS)
+        table = spreadsheets.read_table(data, max_rows=MAX_ROWS, max_bytes=MAX_BYTES)
     except spreadsheets.BadFile as refused:
         raise ValidationFailed({"file": str(refused)}) from None
     columns, missing = rules.finance_columns(table.headers)
@@ -61,7 +60,7 @@ def preview(data: bytes) -> FinancePreview:
     problems.sort()
     bad_lines = {line for line, _ in problems}
     rows = [row for row in rows if row.line not in bad_lines]
-    plan = rules.finance_plan(rows, _on_file(), _department_names())
+    plan = rules.finance_plan(rows, _on_file(), department_names())
     digest = hashlib.sha256(json.dumps(_plan_facts(plan), sort_keys=True, default=str).encode()).hexdigest()
     return FinancePreview(plan, problems, len(table.rows), digest)
 
@@ -72,15 +71,6 @@ def _on_file() -> dict[str, rules.OnFile]:
     return {account.code: rules.OnFile(account.code, account.name, account.department.name, account.active_until,
                                        account.approver.email if account.approver else "",
                                        account.withdrawn_at is not None) for account in accounts}
-
-
-def _department_names() -> dict[str, str]:
-    names = {}
-    for department in db.session.scalars(select(Department)):
-        names[department.name.casefold()] = department.name
-        if department.code:
-            names[department.code.casefold()] = department.name
-    return names
 
 
 def _plan_facts(plan: rules.FinancePlan) -> dict:
@@ -104,7 +94,7 @@ def apply(data: bytes, *, digest: str, now: datetime) -> rules.FinancePlan:
         departments[name] = Department(name=name[:120], kind=DepartmentKind.ADMINISTRATIVE)
         db.session.add(departments[name])
     db.session.flush()
-    names = _department_names()
+    names = department_names()
     accounts = {account.code: account for account in db.session.scalars(select(BillingAccount))}
     approvers = {user.email: user for user in db.session.scalars(select(User).where(User.email.in_(
         {row.approver for row in plan.added + [row for row, _ in plan.changed] if row.approver})))}

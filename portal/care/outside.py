@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from portal import spreadsheets
 from portal.accounts.models import Department
+from portal.accounts.services import department_names
 from portal.billing.rules import parse_day
 from portal.care import rules
 from portal.care.models import OutsidePurchase
@@ -39,32 +40,21 @@ class OutsidePreview:
         return not self.problems and bool(self.added)
 
 
-def _department_names() -> dict[str, str]:
-    names = {}
-    for department in db.session.scalars(select(Department)):
-        names[department.name.casefold()] = department.name
-        if department.code:
-            names[department.code.casefold()] = department.name
-    return names
-
-
 def _key(department_id: int, vendor: str, day, cents: int) -> tuple:
     return department_id, vendor.casefold(), day, cents
 
 
 def preview(data: bytes, *, now: datetime) -> OutsidePreview:
     """What the file would add. Raises ValidationFailed on `file` when it cannot be read at all."""
-    if len(data) > MAX_BYTES:
-        raise ValidationFailed({"file": spreadsheets.too_large(MAX_BYTES)})
     try:
-        table = spreadsheets.read_table(data, max_rows=MAX_ROWS)
+        table = spreadsheets.read_table(data, max_rows=MAX_ROWS, max_bytes=MAX_BYTES)
     except spreadsheets.BadFile as refused:
         raise ValidationFailed({"file": str(refused)}) from None
     columns, missing = rules.outside_columns(table.headers)
     if missing:
         raise ValidationFailed({"file": " ".join(missing) + " The first row should name the columns: "
                                 "Department, Vendor, Date, Amount."})
-    rows, problems = rules.outside_rows(table.rows, columns, departments=_department_names(), parse_day=parse_day,
+    rows, problems = rules.outside_rows(table.rows, columns, departments=department_names(), parse_day=parse_day,
                                         today=shop_today(now))
     ids = {department.name: department.id for department in db.session.scalars(select(Department))}
     on_file = {_key(*row) for row in db.session.execute(select(
