@@ -8,10 +8,11 @@ from decimal import Decimal
 
 import pytest
 import yaml
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
+from portal.accounts.models import Role
 from portal.catalog import files, transfer
-from portal.catalog.models import OptionChoice, Product, ProductKind, ProductOption
+from portal.catalog.models import CatalogChange, OptionChoice, Product, ProductKind, ProductOption
 from portal.demo.catalog import CATALOG_FILE, demo_catalog, load_catalog
 from portal.extensions import db
 from portal.orders.models import Order
@@ -262,6 +263,11 @@ def test_an_invalid_file_changes_nothing_and_names_the_line_of_every_problem(app
     (SMALL.replace("slug: flyer", "slug: Flyer Two"), 4, 'slug: "Flyer Two" may hold only lowercase'),
     (SMALL.replace("    choices:\n    - {code: bw, label: Black and white, default: true, per_page: '0.045'}\n",
                    "    choices: []\n"), 14, "an option needs at least one choice"),
+    (SMALL.replace("minutes_per_day: 900}", "minutes_per_day: 900, minutes_by_weekday: {sat: 60}}"), 2,
+     'minutes_by_weekday: unknown key "sat" (known: mon, tue, wed, thu, fri)'),
+    (SMALL.replace("minutes_per_day: 900}", "minutes_per_day: 900, minutes_by_weekday: {fri: -1}}"), 2,
+     "minutes_by_weekday.fri: -1 is not between 0 and 100,000"),
+    (SMALL.replace("setup: '5.00'", "setup: '5.00'\n    minimum: '2.505'"), 10, "price.minimum: 2.505"),
 ])
 def test_each_kind_of_problem_is_named_at_its_line(written, line, message):
     reading = files.read(written)
@@ -326,3 +332,43 @@ def test_any_text_the_shop_keeps_comes_back_the_same(app, make):
     written = files.write(transfer.export_catalog())
     assert transfer.import_catalog(files.read(written).catalog) == []
     assert files.write(transfer.export_catalog()) == written
+
+
+@pytest.fixture
+def manager_client(app, make):
+    client = app.test_client()
+    client.sign_in(make.user(role=Role.ADMIN))
+    return client
+
+
+def test_hours_by_weekday_and_a_minimum_charge_are_imported_exported_and_written_on_the_history(
+        app, shop, in_folder, manager_client):
+    def short_fridays(document):
+        bindery = next(s for s in document["stations"] if s["code"] == "bindery")
+        bindery["minutes_by_weekday"] = {"fri": 600, "mon": bindery["minutes_per_day"]}  # Monday as usual: left out
+        _product(document, "flyer")["price"]["minimum"] = "25.00"
+
+    (in_folder / "catalog.yaml").write_text(_edited(app, short_fridays), encoding="utf-8")
+    result = catalog_cli(app, "import", "catalog.yaml")
+
+    assert result.exit_code == 0, result.output
+    assert 'changed station "bindery": minutes by weekday' in result.output
+    assert 'changed product "flyer": minimum_cents' in result.output
+    with app.app_context():
+        assert db.session.scalar(select(Station.weekday_minutes).where(Station.code == "bindery")) == {"fri": 600}
+        assert db.session.scalar(select(Product.minimum_cents).where(Product.slug == "flyer")) == 2500
+        changes = {(c.station_code, c.field): (c.old_value, c.new_value, c.actor_id)
+                   for c in db.session.scalars(select(CatalogChange))}
+    assert changes == {("bindery", "Minutes on Fridays"): ("1,800", "600", None),
+                       (None, "Minimum charge"): ("$0.00", "$25.00", None)}
+    history = manager_client.get("/staff/catalog/products/flyer/history").get_data(as_text=True)
+    assert "Minimum charge" in history and "$25.00" in history and "The catalog file" in history
+    station_page = manager_client.get("/staff/catalog/stations/bindery").get_data(as_text=True)
+    assert "Minutes on Fridays" in station_page and 'name="fri" type="text" value="600"' in station_page
+
+    exported = catalog_cli(app, "export").output
+    assert "minutes_by_weekday: {fri: 600}" in exported and "minimum: '25.00'" in exported
+    (in_folder / "catalog.yaml").write_text(exported, encoding="utf-8")
+    assert catalog_cli(app, "import", "catalog.yaml").output.strip() == "The catalog is unchanged."
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(CatalogChange)) == 2  # nothing new recorded

@@ -395,3 +395,39 @@ def test_the_routing_model_is_the_same_one_the_promise_plans_with(app, manager_c
         product = db.session.scalar(select(Product).where(Product.slug == "flyer"))
         assert product.route[0].setup_minutes == Decimal("12.5")
         assert isinstance(product.route[0].rule(), promise_rules.RouteStep)
+
+
+def test_a_station_keeps_hours_by_weekday_and_the_delivery_date_plans_with_them(app, manager_client):
+    wrong = manager_client.post("/staff/catalog/stations/new", data={
+        "code": "laminator", "name": "Laminator", "minutes_per_day": "480", "fri": "-5", "mon": "lots"})
+    text = wrong.get_data(as_text=True)
+    assert wrong.status_code == 422 and 'value="-5"' in text and 'value="lots"' in text
+    with app.app_context():
+        assert db.session.scalar(select(Station.id).where(Station.code == "laminator")) is None
+    assert manager_client.post("/staff/catalog/stations/new", data={
+        "code": "laminator", "name": "Laminator", "minutes_per_day": "480", "fri": "120", "tue": "480"}
+    ).status_code == 303
+    with app.app_context():
+        station = db.session.scalar(select(Station).where(Station.code == "laminator"))
+        assert station.weekday_minutes == {"fri": 120}  # Tuesday as usual is not kept apart
+        capacity = promises.shop_state(NOW).capacity
+        friday = NOW.date() + timedelta(days=(4 - NOW.weekday()) % 7)
+        assert capacity.minutes_on("laminator", friday) == 120
+        assert capacity.minutes_on("laminator", friday + timedelta(days=3)) == 480
+    assert manager_client.post("/staff/catalog/stations/laminator", data={
+        "name": "Laminator", "minutes_per_day": "480", "fri": ""}).status_code == 303
+    page = manager_client.get("/staff/catalog/stations/laminator").get_data(as_text=True)
+    assert "Minutes on Fridays" in page and "120" in page and "Rosa Alvarez" in page
+    with app.app_context():
+        assert db.session.scalar(select(Station.weekday_minutes).where(Station.code == "laminator")) is None
+
+
+def test_a_minimum_charge_is_saved_and_shown_in_the_customer_price(app, manager_client, customer_client):
+    refused_page = manager_client.post(FLYER, data=stored_form(app, minimum="-1"))
+    assert refused_page.status_code == 422 and 'value="-1"' in refused_page.get_data(as_text=True)
+    assert recorded(app) == 0
+    assert manager_client.post(FLYER, data=stored_form(app, minimum="250.00")).status_code == 303
+    page = customer_client.get(f"/products/flyer?{FLYER_JOB}").get_data(as_text=True)
+    assert price_shown(page) == "$250.00" and "Minimum charge ($250.00 a job)" in page
+    history = manager_client.get(f"{FLYER}/history").get_data(as_text=True)
+    assert "Minimum charge" in history and "$250.00" in history

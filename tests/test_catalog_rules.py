@@ -123,3 +123,12 @@ def test_the_starting_price_is_the_smallest_run_with_the_cheapest_choices_tried_
 def test_a_product_without_options_starts_at_its_own_rates():
     cards = ProductRules(min_quantity=1, per_copy_cents=D(1800))
     assert rules.starting_quote(cards, {}).total_cents == 1800
+
+
+def test_a_job_below_the_minimum_charge_is_brought_up_to_it_before_rush():
+    small = ProductRules(per_copy_cents=D(50), minimum_cents=2500, rush_surcharge_percent=50)
+    quote = rules.price(small, {}, quantity=10, pages=1)
+    assert quote.lines[-1] == rules.PriceLine("Minimum charge ($25.00 a job)", 2000)
+    assert quote.total_cents == 2500
+    assert rules.price(small, {}, quantity=10, pages=1, rush=True).total_cents == 3750  # rush on the minimum
+    assert rules.price(small, {}, quantity=100, pages=1).lines == (rules.PriceLine("Printing, 100 copies × 1 page", 5000),)

@@ -215,3 +215,13 @@ def test_usual_business_days_ignore_a_station_down_today_but_not_the_work_itself
     # ready Friday, a day's margin Monday, campus delivery Tuesday: 5 business days after Monday
     assert rules.usual_business_days(start=date(2026, 11, 23), capacity=CAPACITY, work=long_run, proof_days=0,
                                      buffer_days=1, delivery_method=DeliveryMethod.CAMPUS) == 5
+
+
+def test_a_station_works_the_minutes_of_the_weekday_where_its_hours_differ():
+    short_fridays = rules.Capacity(CALENDAR, CAPACITY.minutes_per_day, weekday_minutes={"bindery": {"fri": 120}})
+    friday, monday = date(2026, 12, 4), date(2026, 12, 7)
+    assert short_fridays.minutes_on("bindery", friday) == 120
+    assert short_fridays.minutes_on("bindery", monday) == 480 and short_fridays.minutes_on("prepress", friday) == 480
+    # 200 minutes from Friday morning: 120 on Friday, the other 80 on Monday
+    assert rules.advance(short_fridays, "bindery", rules.Cursor(friday), 200) == rules.Cursor(monday, 80)
+    assert rules.advance(CAPACITY, "bindery", rules.Cursor(friday), 200) == rules.Cursor(friday, 200)

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import click
 
-from portal.catalog import blueprint, files, transfer
+from portal.catalog import blueprint, files, management, transfer
 from portal.extensions import db
+from portal.shop.clock import utcnow
 
 
 @blueprint.cli.command("export")
@@ -39,13 +40,14 @@ def _text(path: str) -> str:
 @click.option("--check", is_flag=True, help="Check the file and list what it would change; change nothing.")
 def import_file(path: str, check: bool) -> None:
     """Checks the whole file, then applies it in one transaction: products and stations are matched
-    by slug and code, products left out are retired. On any problem, changes nothing, prints each
-    with its line and exits with code 1."""
+    by slug and code, products left out are retired, and every change goes on the product's or the
+    station's history as the catalog file's. On any problem, changes nothing, prints each with its line
+    and exits with code 1."""
     reading = files.read(_text(path))
     if reading.catalog is None:
         _refuse(path, reading.problems)
     try:
-        changes = transfer.import_catalog(reading.catalog)
+        changes = management.import_catalog(reading.catalog, now=utcnow())
     except files.CatalogFileRefused as refused:
         _refuse(path, refused.problems)
     for change in changes:

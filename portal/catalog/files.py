@@ -20,6 +20,8 @@ from yaml.reader import ReaderError
 from portal.catalog import rules
 from portal.catalog.models import ProductKind
 from portal.catalog.rules import BOUNDS, CODE, LIMITS, SLUG, plain_decimal
+from portal.promises.rules import WEEKDAYS
+
 HEADER = """\
 # The shop's catalog: flask --app wsgi catalog export > catalog.yaml; flask --app wsgi catalog import catalog.yaml
 # Money is in dollars, written as text ("0.045" is 4.5 cents); minutes are numbers. See README.md, "Catalog file".
@@ -45,6 +47,8 @@ class StationEntry:
     code: str
     name: str
     minutes_per_day: int
+    # The weekdays whose working minutes differ from minutes_per_day, in weekday order: (("fri", 600),).
+    weekday_minutes: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,7 @@ class ProductEntry:
     unit_name: str = "copy"
     default_pages: int = 1
     setup_cents: int = 0
+    minimum_cents: int = 0
     per_copy_cents: Decimal = Decimal(0)
     per_page_cents: Decimal = Decimal(0)
     volume_breaks: tuple[tuple[int, int], ...] = ()  # (from quantity, percent off)
@@ -126,13 +131,13 @@ class Reading:
 PRODUCT_KEYS = ("slug", "name", "kind", "active", "summary", "description", "quantity", "default_pages",
                 "price", "production", "options", "routing")
 QUANTITY_KEYS = ("min", "max", "step", "default", "unit")
-PRICE_KEYS = ("setup", "per_copy", "per_page", "rush_surcharge_percent", "volume_breaks")
+PRICE_KEYS = ("setup", "minimum", "per_copy", "per_page", "rush_surcharge_percent", "volume_breaks")
 PRODUCTION_KEYS = ("base_days", "pages_per_day", "needs_proof", "needs_files")
 OPTION_KEYS = ("code", "label", "help", "choices")
 CHOICE_KEYS = ("code", "label", "default", "per_copy", "per_page", "per_sheet", "pages_per_sheet", "extra_days")
 ROUTE_KEYS = ("station", "stage", "setup_minutes", "minutes_per_copy", "minutes_per_sheet",
               "minutes_per_impression", "when")
-STATION_KEYS = ("code", "name", "minutes_per_day")
+STATION_KEYS = ("code", "name", "minutes_per_day", "minutes_by_weekday")
 
 
 PLAIN_TAGS = frozenset({"!", *(f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null",
@@ -314,15 +319,29 @@ class _Reader:
 
     def station(self, node: Node) -> tuple[str | None, StationEntry | None]:
         where = _named(node, "station")
-        given = self.fields(node, where, STATION_KEYS, STATION_KEYS)
+        given = self.fields(node, where, STATION_KEYS, STATION_KEYS[:3])
         if given is None:
             return None, None
         code = self.code(given.get("code"), f"{where}: code")
         name = self.text(given.get("name"), f"{where}: name", limit=LIMITS["station_name"], required=True)
         minutes = self.whole(given.get("minutes_per_day"), f"{where}: minutes_per_day", **BOUNDS["minutes_per_day"])
-        if None in (code, name, minutes):
+        weekdays = self.weekday_minutes(given.get("minutes_by_weekday"), f"{where}: minutes_by_weekday", minutes)
+        if None in (code, name, minutes, weekdays):
             return code, None
-        return code, StationEntry(code=code, name=name, minutes_per_day=minutes)
+        return code, StationEntry(code=code, name=name, minutes_per_day=minutes, weekday_minutes=weekdays)
+
+    def weekday_minutes(self, node: Node | None, where: str, usual: int | None) -> tuple[tuple[str, int], ...] | None:
+        """A station's minutes on the weekdays that differ from its usual day ({fri: 600}), in weekday
+        order; a day given at the usual minutes is left out, as the shop's form leaves it."""
+        if node is None:
+            return ()
+        given = self.fields(node, where, WEEKDAYS)
+        if given is None:
+            return None
+        found = {day: self.whole(value, f"{where}.{day}", **BOUNDS["weekday_minutes"]) for day, value in given.items()}
+        if None in found.values():
+            return None
+        return tuple((day, found[day]) for day in WEEKDAYS if day in found and found[day] != usual)
 
     def product(self, node: Node, stations: dict, seen: dict[str, int]) -> ProductEntry | None:
         where = _named(node, "product", "slug")
@@ -399,6 +418,7 @@ class _Reader:
             return dict(setup_cents=None)
         at = f"{where}: price"
         setup = self.dollars(given.get("setup"), f"{at}.setup", whole_cents=True)
+        minimum = self.dollars(given.get("minimum"), f"{at}.minimum", whole_cents=True)
         breaks = []
         for item in self.items(given.get("volume_breaks"), f"{at}.volume_breaks"):
             brk = self.fields(item, f"{at}.volume_breaks", ("from", "percent_off"), ("from", "percent_off"))
@@ -417,6 +437,7 @@ class _Reader:
             breaks.append(None if None in (start, off) else (start, off))
         return dict(
             setup_cents=None if setup is None else int(setup),
+            minimum_cents=None if minimum is None else int(minimum),
             per_copy_cents=self.dollars(given.get("per_copy"), f"{at}.per_copy"),
             per_page_cents=self.dollars(given.get("per_page"), f"{at}.per_page"),
             rush_surcharge_percent=self.whole(given.get("rush_surcharge_percent"), f"{at}.rush_surcharge_percent",
@@ -619,6 +640,24 @@ def _step(step: RouteEntry) -> dict:
     return _Flow(written)
 
 
+def _price(product: ProductEntry) -> dict:
+    written = {"setup": dollars(product.setup_cents)}
+    if product.minimum_cents:
+        written["minimum"] = dollars(product.minimum_cents)
+    written.update({"per_copy": dollars(product.per_copy_cents), "per_page": dollars(product.per_page_cents),
+                    "rush_surcharge_percent": product.rush_surcharge_percent,
+                    "volume_breaks": _FlowList(_Flow({"from": start, "percent_off": off})
+                                               for start, off in product.volume_breaks)})
+    return written
+
+
+def _station(station: StationEntry) -> dict:
+    written: dict = {"code": station.code, "name": station.name, "minutes_per_day": station.minutes_per_day}
+    if station.weekday_minutes:
+        written["minutes_by_weekday"] = _Flow(station.weekday_minutes)
+    return _Flow(written)
+
+
 def _product(product: ProductEntry) -> dict:
     return {
         "slug": product.slug, "name": product.name, "kind": product.kind.value, "active": product.active,
@@ -626,11 +665,7 @@ def _product(product: ProductEntry) -> dict:
         "quantity": _Flow({"min": product.min_quantity, "max": product.max_quantity, "step": product.quantity_step,
                            "default": product.default_quantity, "unit": product.unit_name}),
         "default_pages": product.default_pages,
-        "price": {"setup": dollars(product.setup_cents), "per_copy": dollars(product.per_copy_cents),
-                  "per_page": dollars(product.per_page_cents),
-                  "rush_surcharge_percent": product.rush_surcharge_percent,
-                  "volume_breaks": _FlowList(_Flow({"from": start, "percent_off": off})
-                                             for start, off in product.volume_breaks)},
+        "price": _price(product),
         "production": {"base_days": product.base_days, "pages_per_day": product.pages_per_day,
                        "needs_proof": product.needs_proof, "needs_files": product.needs_files},
         "options": [{"code": option.code, "label": option.label, "help": option.help,
@@ -643,8 +678,7 @@ def write(catalog: CatalogFile) -> str:
     """The catalog as its file: the same catalog always gives the same text, and reading it back
     gives the same catalog."""
     document = {
-        "stations": [_Flow({"code": s.code, "name": s.name, "minutes_per_day": s.minutes_per_day})
-                     for s in catalog.stations],
+        "stations": [_station(s) for s in catalog.stations],
         "products": [_product(product) for product in catalog.products],
     }
     return HEADER + yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1000,

@@ -19,6 +19,7 @@ from portal.catalog.rules import (BOUNDS, LIMITS, NO_CHOICES, NO_WHEN_CHOICES, O
                                   repeated_problem, sentence, stage_problem, station_problem, text_problem,
                                   upcoming_terms, volume_break_problem, when_choice_problem, when_option_problem)
 from portal.documents.rules import title_from_name
+from portal.promises.rules import WEEKDAYS
 from portal.web.forms import choices
 
 COPYRIGHT_CHOICES = choices((status.value, status.label) for status in CopyrightStatus)
@@ -196,6 +197,8 @@ class ProductForm(Form):
     unit_name = StringField("Unit", description="What one copy is called: copy, flyer, postcard.")
     default_pages = StringField("Usual pages a copy", render_kw={"inputmode": "numeric"})
     setup = StringField("Setup ($)", description="Charged once per order.", render_kw={"inputmode": "decimal"})
+    minimum = StringField("Minimum charge ($)", description="The least a job is charged, before rush. Blank: none.",
+                          render_kw={"inputmode": "decimal"})
     per_copy = StringField("Per copy ($)", render_kw={"inputmode": "decimal"})
     per_page = StringField("Per page ($)", render_kw={"inputmode": "decimal"})
     rush_surcharge_percent = StringField("Rush surcharge (%)", description="0: rush is not offered.",
@@ -224,6 +227,7 @@ def product_values(entry: ProductEntry) -> dict:
         description=entry.description, min_quantity=str(entry.min_quantity), max_quantity=str(entry.max_quantity),
         quantity_step=str(entry.quantity_step), default_quantity=str(entry.default_quantity),
         unit_name=entry.unit_name, default_pages=str(entry.default_pages), setup=dollars(entry.setup_cents),
+        minimum=_money(entry.minimum_cents),
         per_copy=dollars(entry.per_copy_cents), per_page=dollars(entry.per_page_cents),
         rush_surcharge_percent=str(entry.rush_surcharge_percent),
         breaks=[dict(start=str(start), percent_off=str(off)) for start, off in entry.volume_breaks] + [{}],
@@ -421,7 +425,8 @@ def product_entry(form: ProductForm, *, slug: str | None, active: bool, stations
         min_quantity=low, max_quantity=high, quantity_step=step, default_quantity=usual,
         unit_name=_text(form.unit_name, problems, "unit_name", required=True),
         default_pages=_whole(form.default_pages, problems, "default_pages", default=1),
-        setup_cents=_dollars(form.setup, problems, whole_cents=True), per_copy_cents=_dollars(form.per_copy, problems),
+        setup_cents=_dollars(form.setup, problems, whole_cents=True),
+        minimum_cents=_dollars(form.minimum, problems, whole_cents=True), per_copy_cents=_dollars(form.per_copy, problems),
         per_page_cents=_dollars(form.per_page, problems), volume_breaks=tuple(breaks),
         rush_surcharge_percent=_whole(form.rush_surcharge_percent, problems, "rush_surcharge_percent", default=0),
         base_days=_whole(form.base_days, problems, "base_days", default=1),
@@ -430,7 +435,7 @@ def product_entry(form: ProductForm, *, slug: str | None, active: bool, stations
         options=tuple(options), route=tuple(route))
     if problems:
         return None, dict(problems)
-    values["setup_cents"] = int(values["setup_cents"])
+    values["setup_cents"], values["minimum_cents"] = int(values["setup_cents"]), int(values["minimum_cents"])
     return ProductEntry(**values), {}
 
 
@@ -440,6 +445,18 @@ class StationForm(Form):
     name = StringField("Name")
     minutes_per_day = StringField("Working minutes a business day", description="All its machines and people together.",
                                   render_kw={"inputmode": "numeric"})
+    # A weekday whose hours differ (the bindery closes early on Fridays); blank: the usual minutes.
+    mon = StringField("Mondays", render_kw={"inputmode": "numeric"})
+    tue = StringField("Tuesdays", render_kw={"inputmode": "numeric"})
+    wed = StringField("Wednesdays", render_kw={"inputmode": "numeric"})
+    thu = StringField("Thursdays", render_kw={"inputmode": "numeric"})
+    fri = StringField("Fridays", render_kw={"inputmode": "numeric"})
+
+
+def station_values(entry: StationEntry) -> dict:
+    """A station (as the catalog file says it) as the form's starting values: weekdays blank when usual."""
+    return dict(code=entry.code, name=entry.name, minutes_per_day=str(entry.minutes_per_day),
+                **{day: str(minutes) for day, minutes in entry.weekday_minutes})
 
 
 def station_entry(form: StationForm, *, code: str | None) -> tuple[StationEntry | None, dict[str, str]]:
@@ -448,8 +465,12 @@ def station_entry(form: StationForm, *, code: str | None) -> tuple[StationEntry 
     values = dict(code=code if code is not None else _code(form.code, problems),
                   name=_text(form.name, problems, "station_name", required=True),
                   minutes_per_day=_whole(form.minutes_per_day, problems, "minutes_per_day"))
+    usual = values["minutes_per_day"] or 0
+    weekdays = {day: _whole(form[day], problems, "weekday_minutes", default=usual) for day in WEEKDAYS}
     if problems:
         return None, dict(problems)
+    values["weekday_minutes"] = tuple((day, minutes) for day, minutes in weekdays.items()
+                                      if minutes != values["minutes_per_day"])
     return StationEntry(**values), {}
 
 

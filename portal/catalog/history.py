@@ -8,8 +8,10 @@ from decimal import Decimal
 
 from portal.catalog.files import ChoiceEntry, OptionEntry, ProductEntry, RouteEntry, StationEntry, dollars
 from portal.catalog.rules import plain_decimal
+from portal.promises.rules import WEEKDAYS
 
 NONE = "—"
+DAY_NAMES = {"mon": "Mondays", "tue": "Tuesdays", "wed": "Wednesdays", "thu": "Thursdays", "fri": "Fridays"}
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,7 @@ def product_fields(entry: ProductEntry, replaced_by: str | None = None) -> dict[
         "Minimum quantity": f"{entry.min_quantity:,}", "Maximum quantity": f"{entry.max_quantity:,}",
         "Quantity step": f"{entry.quantity_step:,}", "Usual quantity": f"{entry.default_quantity:,}",
         "Unit": entry.unit_name, "Usual pages": f"{entry.default_pages:,}",
-        "Setup": _money(entry.setup_cents), "Per copy": _money(entry.per_copy_cents),
+        "Setup": _money(entry.setup_cents), "Minimum charge": _money(entry.minimum_cents), "Per copy": _money(entry.per_copy_cents),
         "Per page": _money(entry.per_page_cents), "Quantity breaks": _breaks(entry.volume_breaks),
         "Rush surcharge": f"{entry.rush_surcharge_percent}%", "Base days": str(entry.base_days),
         "Pages a day": f"{entry.pages_per_day:,}", "Needs a proof": _yes(entry.needs_proof),
@@ -85,7 +87,11 @@ def product_fields(entry: ProductEntry, replaced_by: str | None = None) -> dict[
 
 
 def station_fields(entry: StationEntry) -> dict[str, str]:
-    return {"Name": entry.name, "Minutes a day": f"{entry.minutes_per_day:,}"}
+    written = {"Name": entry.name, "Minutes a day": f"{entry.minutes_per_day:,}"}
+    differ = dict(entry.weekday_minutes)
+    for day in WEEKDAYS:
+        written[f"Minutes on {DAY_NAMES[day]}"] = f"{differ.get(day, entry.minutes_per_day):,}"
+    return written
 
 
 def changes(before: dict[str, str] | None, after: dict[str, str]) -> list[Change]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import flash, request, url_for
 from flask_login import current_user
 
-from portal.catalog import blueprint, forms, management, services
+from portal.catalog import blueprint, forms, management, services, transfer
 from portal.catalog.models import Product
 from portal.database import utcnow
 from portal.extensions import db
@@ -198,7 +198,7 @@ def _station(station):
     posted = request.method == "POST"
     form = forms.StationForm(request.form if posted else None,
                              data=None if posted or station is None else
-                             dict(code=station.code, name=station.name, minutes_per_day=str(station.minutes_per_day)))
+                             forms.station_values(transfer.station_entry(station)))
     if not posted:
         return _station_page(station, form, {})
     entry, problems = forms.station_entry(form, code=station.code if station else None)

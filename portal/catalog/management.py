@@ -17,7 +17,7 @@ from sqlalchemy.orm import joinedload
 
 from portal.accounts.models import User
 from portal.catalog import history, transfer
-from portal.catalog.files import ProductEntry, StationEntry
+from portal.catalog.files import CatalogFile, ProductEntry, StationEntry
 from portal.catalog.models import CatalogChange, OptionChoice, Product, ProductOption
 from portal.catalog.services import product_by_slug
 from portal.extensions import db
@@ -64,10 +64,12 @@ def _fields(product: Product) -> dict[str, str]:
                                   product.replaced_by.name if product.replaced_by else None)
 
 
-def _record(changes: list[history.Change], *, actor: User, now: datetime, product: Product | None = None,
+def _record(changes: list[history.Change], *, actor: User | None, now: datetime, product: Product | None = None,
             station_code: str | None = None) -> None:
+    """Writes each change; with no actor, the change came from the catalog file (`flask catalog import`)."""
     for change in changes:
-        db.session.add(CatalogChange(at=now, actor_id=actor.id, product_id=product.id if product else None,
+        db.session.add(CatalogChange(at=now, actor_id=actor.id if actor else None,
+                                     product_id=product.id if product else None,
                                      station_code=station_code, field=change.field, old_value=change.old,
                                      new_value=change.new))
 
@@ -140,16 +142,35 @@ def save_station(*, station: Station | None, entry: StationEntry, actor: User, n
         if db.session.scalar(select(Station.id).where(Station.code == entry.code)):
             raise ValidationFailed({"code": f'Another station already uses "{entry.code}". Choose another.'})
         position = (db.session.scalar(select(func.max(Station.position))) or 0) + 1
-        station = Station(code=entry.code, name=entry.name, minutes_per_day=entry.minutes_per_day, position=position)
+        station = Station(code=entry.code, position=position)
         db.session.add(station)
     else:
-        before = history.station_fields(StationEntry(code=station.code, name=station.name,
-                                                     minutes_per_day=station.minutes_per_day))
-        station.name, station.minutes_per_day = entry.name, entry.minutes_per_day
+        before = history.station_fields(transfer.station_entry(station))
+    transfer.set_station(station, entry, [])
     _record(history.changes(before, history.station_fields(entry)), actor=actor, now=now,
             station_code=entry.code)
     db.session.flush()
     return station
+
+
+def import_catalog(catalog: CatalogFile, *, now: datetime, actor: User | None = None) -> list[str]:
+    """Applies the catalog file (transfer.import_catalog: one transaction, or CatalogFileRefused having
+    changed nothing) and records every field it changed on each product's and station's history, as the
+    manager's forms do; `actor` None: the change is the file's. Returns the changes, one line each."""
+    before_products = {p.slug: _fields(p) for p in transfer.products_with_parts()}
+    before_stations = {s.code: history.station_fields(transfer.station_entry(s)) for s in stations()}
+    lines = transfer.import_catalog(catalog)
+    db.session.expire_all()
+    for product in transfer.products_with_parts():
+        _record(history.changes(before_products.get(product.slug), _fields(product)), actor=actor, now=now,
+                product=product)
+    for station in stations():
+        _record(history.changes(before_stations.get(station.code), history.station_fields(transfer.station_entry(station))),
+                actor=actor, now=now, station_code=station.code)
+    for code in before_stations.keys() - {station.code for station in stations()}:
+        _record([history.Change("Station", code, history.NONE)], actor=actor, now=now, station_code=code)
+    db.session.flush()
+    return lines
 
 
 def product_history(product: Product, *, page: int = 1) -> tuple[list[CatalogChange], bool]:

@@ -56,6 +56,7 @@ class Product(db.Model):
     # Pricing rules.
     default_pages: Mapped[int] = mapped_column(Integer, default=1)
     setup_cents: Mapped[int] = mapped_column(Integer, default=0)
+    minimum_cents: Mapped[int] = mapped_column(Integer, default=0)  # the least a job is charged; 0: none
     per_copy_cents: Mapped[Decimal] = mapped_column(RATE, default=Decimal(0))
     per_page_cents: Mapped[Decimal] = mapped_column(RATE, default=Decimal(0))
     volume_breaks: Mapped[list] = mapped_column(JSON, default=list)  # [[min_quantity, percent_off], ...]
@@ -83,7 +84,7 @@ class Product(db.Model):
         return rules.ProductRules(
             min_quantity=self.min_quantity, max_quantity=self.max_quantity,
             quantity_step=self.quantity_step, unit_name=self.unit_name,
-            default_pages=self.default_pages, setup_cents=self.setup_cents,
+            default_pages=self.default_pages, setup_cents=self.setup_cents, minimum_cents=self.minimum_cents,
             per_copy_cents=Decimal(self.per_copy_cents), per_page_cents=Decimal(self.per_page_cents),
             volume_breaks=tuple(tuple(b) for b in self.volume_breaks or ()),
             rush_surcharge_percent=self.rush_surcharge_percent,

@@ -9,7 +9,7 @@ from math import ceil
 from itertools import product as product_of
 from typing import Collection, Mapping, Sequence
 
-from portal.shop.formats import plural
+from portal.shop.formats import money, plural
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,7 @@ class ProductRules:
     unit_name: str = "copy"
     default_pages: int = 1
     setup_cents: int = 0
+    minimum_cents: int = 0  # the least a job is charged (before rush); 0: no minimum
     per_copy_cents: Decimal = Decimal(0)
     per_page_cents: Decimal = Decimal(0)
     volume_breaks: tuple[tuple[int, int], ...] = ()  # (min quantity, percent off)
@@ -96,7 +97,8 @@ def price(product: ProductRules, chosen: Mapping[str, ChoiceRules], *, quantity:
     """The price of `quantity` copies of `pages` pages with the chosen options.
 
     Setup once; per copy the product's base rate plus each choice's rate per copy, per page and per
-    sheet; a volume discount on everything but setup; rush adds its surcharge to the whole.
+    sheet; a volume discount on everything but setup; a job below the product's minimum charge is
+    brought up to it; rush adds its surcharge to the whole.
     """
     pages = max(1, pages)
     sheets = sheets_per_copy(pages, chosen)
@@ -116,6 +118,9 @@ def price(product: ProductRules, chosen: Mapping[str, ChoiceRules], *, quantity:
     if discount:
         running = sum(line.cents for line in lines) - product.setup_cents
         lines.append(PriceLine(f"Volume discount, {discount}%", -cents(Decimal(running * discount) / 100)))
+    short = product.minimum_cents - sum(line.cents for line in lines)
+    if short > 0:
+        lines.append(PriceLine(f"Minimum charge ({money(product.minimum_cents)} a job)", short))
     if rush and product.rush_surcharge_percent:
         running = sum(line.cents for line in lines)
         lines.append(PriceLine(f"Rush, +{product.rush_surcharge_percent}%",
@@ -328,7 +333,7 @@ BOUNDS = {
     "percent_off": dict(minimum=1, maximum=99), "rush_surcharge_percent": dict(minimum=0, maximum=200),
     "base_days": dict(minimum=0, maximum=60), "pages_per_day": dict(minimum=1, maximum=10_000_000),
     "extra_days": dict(minimum=0, maximum=60), "pages_per_sheet": dict(minimum=1, maximum=64),
-    "minutes_per_day": dict(minimum=1, maximum=100_000),
+    "minutes_per_day": dict(minimum=1, maximum=100_000), "weekday_minutes": dict(minimum=0, maximum=100_000),
 }
 # The longest text each holds, in characters.
 LIMITS = {"product_name": 120, "summary": 240, "description": 20000, "unit_name": 30, "option_label": 60,

@@ -29,6 +29,11 @@ def _stations() -> list[Station]:
     return list(db.session.scalars(select(Station).order_by(Station.position, Station.id)))
 
 
+def products_with_parts() -> list[Product]:
+    """Every product, retired too, with its options, choices and routing loaded, in the catalog's order."""
+    return _products()
+
+
 def _products() -> list[Product]:
     return list(db.session.scalars(select(Product).order_by(Product.position, Product.id).options(
         selectinload(Product.options).selectinload(ProductOption.choices),
@@ -38,8 +43,25 @@ def _products() -> list[Product]:
 def export_catalog() -> CatalogFile:
     """The shop's whole catalog as its file says it, retired products too (active: false), in the
     order the shop shows them."""
-    stations = tuple(StationEntry(code=s.code, name=s.name, minutes_per_day=s.minutes_per_day) for s in _stations())
+    stations = tuple(station_entry(s) for s in _stations())
     return CatalogFile(stations=stations, products=tuple(product_entry(product) for product in _products()))
+
+
+def station_entry(station: Station) -> StationEntry:
+    """A station as the catalog file says it: its usual minutes, and the weekdays that differ."""
+    weekdays = station.minutes_on_weekdays()
+    return StationEntry(code=station.code, name=station.name, minutes_per_day=station.minutes_per_day,
+                        weekday_minutes=tuple((day, minutes) for day, minutes in weekdays.items()
+                                              if minutes != station.minutes_per_day))
+
+
+def set_station(station: Station, entry: StationEntry, changed: list[str]) -> None:
+    """Makes a station's name and hours what `entry` says, noting which changed."""
+    _update(station, entry, ("name", "minutes_per_day"), changed)
+    weekdays = dict(entry.weekday_minutes) or None
+    if (station.weekday_minutes or None) != weekdays:
+        station.weekday_minutes = weekdays
+        changed.append("minutes by weekday")
 
 
 def product_entry(product: Product) -> ProductEntry:
@@ -105,13 +127,13 @@ def import_catalog(catalog: CatalogFile) -> list[str]:
     for position, entry in enumerate(catalog.stations):
         station = stations.get(entry.code)
         if station is None:
-            stations[entry.code] = Station(code=entry.code, name=entry.name, minutes_per_day=entry.minutes_per_day,
-                                           position=position)
+            stations[entry.code] = Station(code=entry.code, position=position)
+            set_station(stations[entry.code], entry, [])
             db.session.add(stations[entry.code])
             changes.append(f'added station "{entry.code}"')
             continue
         changed: list[str] = []
-        _update(station, entry, ("name", "minutes_per_day"), changed)
+        set_station(station, entry, changed)
         _place(station, position, changed)
         if changed:
             changes.append(f'changed station "{entry.code}": {", ".join(changed)}')

@@ -30,7 +30,13 @@ class Station(db.Model):
     code: Mapped[str] = mapped_column(String(30), unique=True)
     name: Mapped[str] = mapped_column(String(80))
     minutes_per_day: Mapped[int] = mapped_column(Integer)  # working minutes on a business day
+    # The weekdays whose minutes differ from minutes_per_day ({"fri": 600}); None: every day the same.
+    weekday_minutes: Mapped[dict | None] = mapped_column(JSON)
     position: Mapped[int] = mapped_column(Integer, default=0)
+
+    def minutes_on_weekdays(self) -> dict[str, int]:
+        """Working minutes for each weekday, Monday to Friday (rules.WEEKDAYS)."""
+        return {day: (self.weekday_minutes or {}).get(day, self.minutes_per_day) for day in rules.WEEKDAYS}
 
 
 class StationDowntime(db.Model):

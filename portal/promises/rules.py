@@ -24,7 +24,8 @@ from portal.shop.calendar import ShopCalendar
 from portal.shop.delivery import DeliveryMethod
 
 
-TRANSIT_DAYS = {DeliveryMethod.PICKUP: 0, DeliveryMethod.CAMPUS: 1, DeliveryMethod.CARRIER: 3}
+TRANSIT_DAYS = {DeliveryMethod.PICKUP: 0, DeliveryMethod.CAMPUS: 1, DeliveryMethod.CARRIER: 3,
+                DeliveryMethod.BOOKSTORE: 1}  # the bookstore is on the campus run
 PROOF_ROUND_TRIP_DAYS = 2
 
 
@@ -74,18 +75,27 @@ def work_for(route: Sequence[RouteStep], chosen: Mapping[str, str], *, quantity:
     return work
 
 
+# The weekdays a station's hours are given for, as the catalog names them (business days are weekdays).
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
+
+
 @dataclass(frozen=True)
 class Capacity:
-    """The shop's working minutes: per station per business day, none on its down days."""
+    """The shop's working minutes: per station per business day (its usual minutes, or the minutes of
+    that weekday where the station's hours differ), none on its down days."""
 
     calendar: ShopCalendar
     minutes_per_day: Mapping[str, float]
     down: Mapping[str, frozenset[date]] = field(default_factory=dict)
+    weekday_minutes: Mapping[str, Mapping[str, float]] = field(default_factory=dict)  # {"bindery": {"fri": 600}}
 
     def minutes_on(self, station: str, day: date) -> float:
         if not self.calendar.is_business_day(day) or day in self.down.get(station, ()):
             return 0
-        return self.minutes_per_day.get(station, 0)
+        usual = self.minutes_per_day.get(station, 0)
+        if day.weekday() >= len(WEEKDAYS):
+            return usual
+        return self.weekday_minutes.get(station, {}).get(WEEKDAYS[day.weekday()], usual)
 
 
 @dataclass(frozen=True)
@@ -202,7 +212,8 @@ def usual_business_days(*, start: date, capacity: Capacity, work: Sequence[Work]
     with nothing queued ahead of it and no station down. The estimate at ordering adds the day's queue."""
     calendar = capacity.calendar
     first = calendar.on_or_after(start)
-    plan = plan_job(work, capacity=Capacity(calendar, capacity.minutes_per_day), start=Cursor(first), free_from={},
+    plan = plan_job(work, capacity=Capacity(calendar, capacity.minutes_per_day, weekday_minutes=capacity.weekday_minutes),
+                    start=Cursor(first), free_from={},
                     proof_days=proof_days)
     delivery = calendar.add_business_days(calendar.on_or_after(plan.ready), buffer_days + TRANSIT_DAYS[delivery_method])
     return calendar.business_days_between(first, delivery)

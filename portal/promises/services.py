@@ -82,7 +82,8 @@ def shop_state(now: datetime) -> ShopState:
                                         .where(StationDowntime.day >= today)):
         down.setdefault(code, set()).add(day)
     capacity = rules.Capacity(calendar, {code: s.minutes_per_day for code, s in stations.items()},
-                              {code: frozenset(days) for code, days in down.items()})
+                              {code: frozenset(days) for code, days in down.items()},
+                              {code: s.weekday_minutes for code, s in stations.items() if s.weekday_minutes})
     backlog: dict[str, float] = {}
     rush_backlog: dict[str, float] = {}
     for code, rush, minutes in db.session.execute(
