@@ -9,7 +9,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import database, logs
-from portal.config import Config, config_for_environment
+from portal.config import Config, SettingsRefused, config_for_environment, production_problems
 from portal.extensions import csrf, db, htmx, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,6 +30,8 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     app.config.from_object(base)
     if isinstance(config, dict):
         app.config.update(config)
+    if app.config["PORTAL_ENV"] not in ("development", "test") and config is None:
+        refuse_bad_settings()
     _finish_config(app)
 
     database.init_app(app)
@@ -49,6 +51,13 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)
     return app
+
+
+def refuse_bad_settings() -> None:
+    """Production starts only with its settings right: each missing or malformed one is named (config.py)."""
+    problems = production_problems()
+    if problems:
+        raise SettingsRefused(problems)
 
 
 def _finish_config(app: Flask) -> None:

@@ -1,8 +1,19 @@
-"""Configuration from the environment: DATABASE_URL, SECRET_KEY, REDIS_URL, SMTP_* and PORTAL_*."""
+"""Configuration from the environment: DATABASE_URL, SECRET_KEY, REDIS_URL, SMTP_* and PORTAL_*.
+
+In production, start-up checks the environment first (production_problems, with pydantic-settings) and
+refuses to start with one clear message for each setting that is missing or malformed; development and
+the tests keep their defaults."""
 from __future__ import annotations
 
 import os
 from datetime import timedelta
+from typing import Literal, Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, HttpUrl, RedisDsn, ValidationError, create_model, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+WHOLE_NUMBERS: dict[str, int] = {}  # every PORTAL_*/SMTP_* setting read as a whole number, with its default
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -11,7 +22,13 @@ def _env(name: str, default: str | None = None) -> str | None:
 
 
 def _int(name: str, default: int) -> int:
-    return int(_env(name, str(default)))
+    """A whole-number setting; one that is not a number keeps its default here (production refuses it at
+    start-up, see production_problems)."""
+    WHOLE_NUMBERS[name] = default
+    try:
+        return int(_env(name, str(default)))
+    except ValueError:
+        return default
 
 
 class Config:
@@ -22,6 +39,7 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL")  # None: SQLite file in the instance folder
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REDIS_URL = _env("REDIS_URL")
+    WORKERS = _int("PORTAL_WORKERS", 1)  # background worker processes that will run; beyond one, REDIS_URL
 
     # The shop as customers see it on every page.
     SHOP_NAME = _env("PORTAL_SHOP_NAME", "Campus Print & Mail")
@@ -101,6 +119,10 @@ class Config:
     TRACKING_WINDOW_SECONDS = _int("PORTAL_TRACKING_WINDOW_SECONDS", 600)
     # Care (portal/care): the first answer to a problem report within this many business hours of the working day.
     CARE_RESPONSE_HOURS = _int("PORTAL_CARE_RESPONSE_HOURS", 4)
+    # Course packs (portal/terms): order this many business days before a term's first day of classes to
+    # have the pack on day one; instructors who had a pack last term are reminded this many before that.
+    TERM_ORDER_BUSINESS_DAYS = _int("PORTAL_TERM_ORDER_DAYS", 15)
+    TERM_REMINDER_BUSINESS_DAYS = _int("PORTAL_TERM_REMINDER_DAYS", 10)
     CARE_DAY = _env("PORTAL_CARE_DAY", "08:00-17:00")
     CARE_WARN_MINUTES = _int("PORTAL_CARE_WARN_MINUTES", 60)  # owner and manager told this long before it is due
     CARE_LINK_DAYS = _int("PORTAL_CARE_LINK_DAYS", 180)
@@ -124,6 +146,123 @@ class TestConfig(Config):
     NOTICE_BACKOFF_MAX_SECONDS = 4
     NOTICE_MAX_ATTEMPTS = 3
     OIDC_ISSUER = None  # campus sign-in only where a test starts its own provider
+
+
+class _Production(BaseSettings):
+    """What production must be given. Each field is an environment variable of the same name."""
+
+    model_config = SettingsConfigDict(case_sensitive=True, extra="ignore", env_ignore_empty=True)
+
+    SECRET_KEY: str = Field(min_length=32)
+    PORTAL_BASE_URL: HttpUrl
+    SMTP_HOST: str
+    SMTP_SECURITY: Literal["starttls", "ssl", "none"] = "starttls"
+    SMTP_FROM: str | None = Field(None, pattern=r"^[^@\s<>]+@[^@\s<>]+$|<[^@\s<>]+@[^@\s<>]+>$")
+    DATABASE_URL: str | None = Field(None, pattern=r"^(sqlite|postgresql(\+psycopg)?)://")
+    REDIS_URL: RedisDsn | None = None
+    PORTAL_WORKERS: int = Field(1, ge=1)  # how many background worker processes will run (REDIS_URL beyond one)
+    PORTAL_STORAGE: Literal["local", "s3"] = "local"
+    PORTAL_S3_BUCKET: str | None = None
+    PORTAL_TIMEZONE: str = "America/New_York"
+
+    @field_validator("SMTP_SECURITY", "PORTAL_STORAGE", mode="before")
+    @classmethod
+    def _lower(cls, value):
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("PORTAL_TIMEZONE")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("is not a time zone name like America/New_York") from None
+        return value
+
+
+# What to do about each setting, said after its problem.
+ADVICE = {
+    "SECRET_KEY": "set it to a long random value: python3 -c 'import secrets; print(secrets.token_hex(32))'",
+    "PORTAL_BASE_URL": "set it to the address people open the portal at, e.g. https://print.example.edu "
+                       "(links in emails start with it)",
+    "SMTP_HOST": "set it to the mail server the portal sends notices through",
+    "SMTP_SECURITY": "use starttls (port 587), ssl (port 465) or none (a relay on the same machine only)",
+    "SMTP_FROM": 'write an address, e.g. "Print Shop <printshop@example.edu>"',
+    "DATABASE_URL": "write postgresql+psycopg://user:password@host/database (or sqlite:///path)",
+    "REDIS_URL": "write redis://host:6379/0",
+    "PORTAL_WORKERS": "the number of background worker processes that will run (1 or more)",
+    "PORTAL_STORAGE": "use local (a folder on this machine) or s3 (an S3-compatible object store)",
+    "PORTAL_TIMEZONE": "use the shop's zone name, e.g. America/New_York",
+    "SMTP_PORT": "write the mail server's port, 1 to 65535 (587 for starttls, 465 for ssl)",
+}
+
+
+def _model() -> type[BaseSettings]:
+    whole = {name: (int, Field(default, ge=0)) for name, default in WHOLE_NUMBERS.items()
+             if name not in _Production.model_fields}
+    whole["SMTP_PORT"] = (int, Field(587, ge=1, le=65535))
+    return create_model("ProductionSettings", __base__=_Production, **whole)
+
+
+def production_problems(environ: Mapping[str, str] | None = None) -> list[str]:
+    """Every problem with production's settings in `environ` (os.environ by default), one sentence each
+    naming the setting and what to do; none: the portal can start."""
+    environ = dict(os.environ if environ is None else environ)
+    problems: list[str] = []
+    model = _model()
+    given = {name: value for name, value in environ.items() if name in model.model_fields and value != ""}
+    try:
+        settings = model.model_validate(given)
+    except ValidationError as error:
+        for detail in error.errors():
+            name = str(detail["loc"][0])
+            said = "is not set" if detail["type"] == "missing" else _problem(detail)
+            advice = ADVICE.get(name) or (f"write a whole number (the default is {WHOLE_NUMBERS[name]})"
+                                          if name in WHOLE_NUMBERS else "")
+            problems.append(f"{name} {said}" + (f": {advice}." if advice else "."))
+        settings = None
+    if settings is not None:
+        if settings.PORTAL_WORKERS > 1 and settings.REDIS_URL is None:
+            problems.append(f"REDIS_URL is not set, but PORTAL_WORKERS is {settings.PORTAL_WORKERS}: several "
+                            "workers share their queue and their schedule through Redis; set REDIS_URL=redis://host:6379/0.")
+        if settings.PORTAL_STORAGE == "s3" and not settings.PORTAL_S3_BUCKET:
+            problems.append("PORTAL_S3_BUCKET is not set, but PORTAL_STORAGE is s3: name the bucket files go in.")
+        if environ.get("SMTP_USERNAME") and not environ.get("SMTP_PASSWORD"):
+            problems.append("SMTP_PASSWORD is not set, but SMTP_USERNAME is: give both, or neither.")
+    return problems
+
+
+def _problem(detail: dict) -> str:
+    given = detail.get("input")
+    shown = f' ("{given}")' if isinstance(given, str) and len(given) < 80 and "SECRET" not in str(detail["loc"][0]) else ""
+    message = detail["msg"][0].lower() + detail["msg"][1:]
+    if detail["type"] == "literal_error":
+        message = "is not one of the values it takes"
+    elif detail["type"] == "string_too_short":
+        message = f"is too short ({detail['ctx']['min_length']} characters at least)"
+    elif detail["type"] == "string_pattern_mismatch":
+        message = "is not written as expected"
+    elif detail["type"] in ("int_parsing", "int_type"):
+        message = "is not a whole number"
+    elif detail["type"] in ("greater_than_equal", "less_than_equal"):
+        bound = detail["ctx"].get("ge", detail["ctx"].get("le"))
+        message = f"is {'below' if detail['type'] == 'greater_than_equal' else 'above'} {bound}"
+    elif detail["type"].startswith("url_"):
+        message = "is not a whole web address (scheme and host, e.g. https://print.example.edu)"
+    elif detail["type"] == "value_error":
+        message = message.removeprefix("value error, ")
+    else:
+        message = f"is not valid: {message}"
+    return f"{message}{shown}"
+
+
+class SettingsRefused(SystemExit):
+    """Production's start-up refused: every problem, one per line (uncaught, it is printed and exits with 1)."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("The portal cannot start; fix these settings in its environment:\n"
+                         + "\n".join(f"  - {problem}" for problem in problems))
 
 
 def config_for_environment() -> type[Config]:

@@ -441,3 +441,14 @@ def test_an_orders_emails_thread_together_and_carry_a_one_click_unsubscribe(make
     assert done.status_code == 200 and "These emails are off" in done.get_data(as_text=True)
     assert services.turned_off(customer) == {("shipped", "email")}
     assert client.post(path.replace("/unsubscribe/", "/unsubscribe/x"), csrf=False).status_code == 404
+
+
+def test_an_unknown_smtp_security_sends_nothing_rather_than_plain_text(make, smtp_server, customer, app):
+    order = shipped_order(make, customer)
+    app.config["SMTP_SECURITY"] = "tls"  # starttls was meant
+    with pytest.raises(ValueError, match='SMTP_SECURITY "tls" is not one of starttls, ssl, none'):
+        delivery.sweep(now=NOW)
+    assert smtp_server.received == []
+    assert all(n.status == NoticeStatus.PENDING and n.attempts == 0 for n in notices_of(order))
+    app.config["SMTP_SECURITY"] = "none"
+    assert len(delivery.sweep(now=NOW).sent) == 2 and len(smtp_server.received) == 2

@@ -178,12 +178,18 @@ def _record(claimed: Claimed, outcome: Outcome, *, error: str, now: datetime, re
         log.warning("Lost the claim on %s before recording %s", claimed.label, outcome.value)
 
 
+SMTP_SECURITY = ("starttls", "ssl", "none")
+
+
 class SmtpTransport:
     """One SMTP conversation per sweep, opened when the first message needs it."""
 
     def __init__(self, config):
         self.host, self.port = config["SMTP_HOST"], int(config["SMTP_PORT"])
-        self.security = (config.get("SMTP_SECURITY") or "starttls").lower()
+        self.security = (config.get("SMTP_SECURITY") or "starttls").strip().lower()
+        if self.security not in SMTP_SECURITY:
+            # never fall back to plain text; production refuses to start with it (config.production_problems)
+            raise ValueError(f'SMTP_SECURITY "{self.security}" is not one of {", ".join(SMTP_SECURITY)}: no mail is sent')
         self.username, self.password = config.get("SMTP_USERNAME"), config.get("SMTP_PASSWORD")
         self.timeout = config.get("SMTP_TIMEOUT", 30)
         self.sender = emails.sender().addr_spec

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from portal.web import errors, filters, routes, security, tracing
+from portal.web import assets, errors, filters, routes, security, tracing
 from portal.web.access import admin_required, staff_required
 from portal.web.refusals import refused
 from portal.web.rendering import answer, render
@@ -17,4 +17,5 @@ def init_app(app: Flask) -> None:
     security.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
+    assets.init_app(app)
     app.register_blueprint(routes.blueprint)

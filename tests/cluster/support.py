@@ -216,7 +216,7 @@ class Cluster:
                 "PORTAL_STORAGE": "s3", "PORTAL_S3_BUCKET": BUCKET, "PORTAL_STORAGE_TIMEOUT": "5",
                 "PORTAL_PROXY_HOPS": "1", "PORTAL_BASE_URL": self.url, "PORTAL_LOG_FORMAT": "json",
                 "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(self.smtp.port), "SMTP_SECURITY": "none",
-                "SMTP_TIMEOUT": "10", "PORTAL_NOTICE_LEASE_SECONDS": "60",
+                "SMTP_TIMEOUT": "10", "PORTAL_NOTICE_LEASE_SECONDS": "60", "PORTAL_WORKERS": "2",
                 "PYTHONUNBUFFERED": "1"}
 
     def _flask(self, name: str, *arguments: str) -> Service:
