@@ -24,8 +24,7 @@ from portal.shop.calendar import ShopCalendar
 from portal.shop.delivery import DeliveryMethod
 
 
-TRANSIT_DAYS = {DeliveryMethod.PICKUP: 0, DeliveryMethod.CAMPUS: 1, DeliveryMethod.CARRIER: 3,
-                DeliveryMethod.BOOKSTORE: 1}  # the bookstore is on the campus run
+TRANSIT_DAYS = {DeliveryMethod.PICKUP: 0, DeliveryMethod.CAMPUS: 1, DeliveryMethod.CARRIER: 3}
 PROOF_ROUND_TRIP_DAYS = 2
 
 
