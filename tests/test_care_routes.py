@@ -212,3 +212,46 @@ def test_the_care_page_is_for_staff_only(make, customer, customer_client, client
     assert client.get("/staff/care").status_code == 302   # to sign in
     client.sign_in(administrator)
     assert client.get("/staff/care").status_code == 404
+
+
+JPEG = b"\xff\xd8\xff\xe0 a photo of the crushed box"
+
+
+def test_whoever_reads_a_case_downloads_its_photo_and_nobody_else(make, app, client):
+    law = make.department("Law")
+    customer = make.customer(department=law)
+    make.staff()
+    case = services.report(order=make.order(customer), cause="damaged", problem="Crushed.", wanted="",
+                           attachment=(JPEG, "box.jpg"), now=NOW)
+    db.session.commit()
+    administrator, stranger = app.test_client(), app.test_client()
+    administrator.sign_in(make.user(administers=[law]))
+    stranger.sign_in(make.customer())
+    page = administrator.get(f"/cases/{case.number}").get_data(as_text=True)
+    assert f'href="/cases/{case.number}/attachment">box.jpg</a>' in page
+    download = administrator.get(f"/cases/{case.number}/attachment")
+    assert download.status_code == 200 and download.data == JPEG and "box.jpg" in download.headers["Content-Disposition"]
+    assert administrator.get(f"/files/{case.file_id}").status_code == 404  # the file route stays the owner's and staff's
+    assert stranger.get(f"/cases/{case.number}/attachment").status_code == 404
+    token = services.link_token(case, now=utcnow())
+    assert f"/case/{token}/attachment" in client.get(f"/case/{token}").get_data(as_text=True)
+    assert client.get(f"/case/{token}/attachment").data == JPEG  # from the emailed link, without signing in
+    assert client.get(f"/case/{token}x/attachment").status_code == 404
+
+
+def test_an_expired_case_link_says_how_to_reach_the_case_and_changes_nothing(make, customer, client, app):
+    make.staff(name="Dana Reyes", email="dana@example.edu")
+    case = services.report(order=make.order(customer), cause="late", problem="Late.", wanted="", attachment=None,
+                           now=NOW)
+    db.session.commit()
+    old = services.link_token(case, now=utcnow() - links.days("CARE_LINK_DAYS") - links.days("CARE_LINK_DAYS") / 30)
+    page = client.get(f"/case/{old}")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 410
+    assert f"This link to case {case.number} has expired" in text and "Dana Reyes" in text and "dana@example.edu" in text
+    assert f'href="/cases/{case.number}"' in text
+    entries = len(only_case().entries)
+    answered = client.post(f"/case/{old}/message", data={"body": "Still here?"})
+    assert answered.status_code == 410 and len(only_case().entries) == entries
+    forged = client.get(f"/case/{old[:-2]}xx")
+    assert forged.status_code == 404  # a link we did not sign is not there at all

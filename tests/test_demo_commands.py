@@ -39,3 +39,16 @@ def test_the_demo_shows_work_due_today_a_proof_waiting_and_a_delivery_out_on_the
             assert closures and all(today - timedelta(days=10) <= day <= today + timedelta(days=366) for day in closures)
         again = app.test_cli_runner().invoke(args=["demo", "load"])
         assert "already loaded" in again.output
+
+
+def test_the_demo_has_a_department_overdue_against_its_usual_gap_whatever_day_it_is_loaded(app):
+    from portal.care import relationships
+
+    loaded_at = NOW + timedelta(days=200, hours=3)
+    with time_machine.travel(loaded_at, tick=False):
+        result = app.test_cli_runner().invoke(args=["demo", "load", "--days", "120"])
+        assert result.exit_code == 0, result.output
+        with app.app_context():
+            view = relationships.overview(now=loaded_at)
+            overdue = {figure.department.name: figure.overdue for figure in view.overdue}
+    assert "Economics" in overdue and overdue["Economics"].startswith("Economics hasn't ordered in 9 weeks")

@@ -10,10 +10,11 @@ from portal.care import blueprint, services, watching
 from portal.care.forms import (CreditForm, DutyForm, HandoffForm, MadeRightForm, MessageForm, NoteForm, OwnerForm,
                                ReportForm, ResolveForm)
 from portal.database import utcnow
-from portal.documents import services as documents
+from portal.documents import services as documents, storage
 from portal.extensions import db
 from portal.failures import Conflict, ValidationFailed
 from portal.notices.events import satisfaction_answered
+from portal.notices.links import LinkExpired
 from portal.notices.rules import SATISFACTION_ANSWERS
 from portal.orders import services as orders
 from portal.web import admin_required, refused, render, staff_required
@@ -93,8 +94,37 @@ def case(number: str):
 
 @blueprint.get("/case/<token>")
 def case_link(token: str):
-    """A case from the customer's emailed link, without signing in: reply, accept a reprint, answer."""
-    return _customer_page(services.case_for_link(token, now=utcnow()), token)
+    """A case from the customer's emailed link, without signing in: reply, accept a reprint, answer. An expired
+    link says how to reach the case now (sign in, or its owner) instead of a bare 404."""
+    try:
+        found = services.case_for_link(token, now=utcnow())
+    except LinkExpired as expired:
+        return _link_closed(expired)
+    return _customer_page(found, token)
+
+
+def _link_closed(expired: LinkExpired):
+    return render("care/link_closed.html", case=services.case_of_expired_link(expired), status=410, headers=PRIVATE)
+
+
+def _attachment_of(case):
+    if case.file is None:
+        abort(404)
+    return storage.download(case.file.storage_key, media_type=case.file.media_type, filename=case.file.original_name)
+
+
+@blueprint.get("/cases/<number>/attachment")
+@login_required
+def case_attachment(number: str):
+    """The photo or PDF reported with a case, for whoever reads the case: its customer, its department's
+    administrators, staff."""
+    return _attachment_of(services.case_for(current_user, number))
+
+
+@blueprint.get("/case/<token>/attachment")
+def case_link_attachment(token: str):
+    """The case's attachment from the customer's link, without signing in."""
+    return _attachment_of(services.case_for_link(token, now=utcnow()))
 
 
 CUSTOMER_ACTIONS = {
@@ -110,7 +140,10 @@ def customer_action(token: str, action: str):
     """The customer writes, accepts the reprint, or answers "did this make it right?"; then the case again."""
     if action not in CUSTOMER_ACTIONS:
         abort(404)
-    found = services.case_for_link(token, now=utcnow())
+    try:
+        found = services.case_for_link(token, now=utcnow())
+    except LinkExpired as expired:
+        return _link_closed(expired)
     if current_user.is_authenticated and current_user.id != found.customer_id:
         abort(404)  # a department administrator or staff member reads the customer's page; they do not act on it
     form_class, act = CUSTOMER_ACTIONS[action]

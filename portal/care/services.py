@@ -223,6 +223,14 @@ def case_for_link(token: str, *, now: datetime) -> Case:
     return case
 
 
+def case_of_expired_link(expired: links.LinkExpired) -> Case | None:
+    """The case an expired case link was for (the link is ours, only old), or None: its page says how to
+    reach the case now."""
+    value = expired.value if isinstance(expired.value, dict) else {}
+    case = db.session.scalar(select(Case).where(Case.id == value.get("c")).options(joinedload(Case.owner)))
+    return case if case is not None and case.token == value.get("t") else None
+
+
 def _with_thread(query):
     return query.options(joinedload(Case.owner), joinedload(Case.customer), joinedload(Case.order),
                          joinedload(Case.file), joinedload(Case.reprint_order),

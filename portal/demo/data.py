@@ -52,6 +52,9 @@ CUSTOMERS = [
     ("hannah.weiss@example.edu", "Prof. Hannah Weiss", "Economics", "Uris Hall", "Room 440"),
 ]
 
+# A customer whose department used to order often and has not for nine weeks (overdue on the Relationships page).
+QUIET = ("hannah.weiss@example.edu", 63)
+
 READINGS = [
     ("Marbury v. Madison (1803), excerpts", 14), ("The Federalist No. 78", 8),
     ("McCulloch v. Maryland (1819), excerpts", 18), ("Brown v. Board of Education (1954)", 12),
@@ -244,6 +247,8 @@ def _history(rng: random.Random, customers, products: dict[str, Product], *, now
         if calendar.is_business_day(day):
             for _ in range(rng.choice([1, 2, 3, 3, 4])):
                 owner = customers[0] if rng.random() < 0.08 else rng.choice(customers)
+                if owner[0].email == QUIET[0] and (today - day).days < QUIET[1]:
+                    continue  # Economics stopped ordering: the Relationships page lists it as overdue
                 _past_order(rng, owner, products[rng.choice(slugs) if owner is not customers[0]
                                                  else rng.choice(["course-pack", "course-pack", "flyer", "poster"])],
                             day=day, now=now, calendar=calendar, staff=staff)

@@ -15,7 +15,12 @@ __all__ = ["LinkExpired", "absolute", "days", "path", "sign", "unsign", "unsubsc
 
 
 class LinkExpired(NotAllowed):
-    """A genuine link past its expiry."""
+    """A genuine link past its expiry; `value` is what it was signed with (we signed it: it can be trusted to
+    say which thing it was for, so the page can say what to do instead)."""
+
+    def __init__(self, purpose: str, value=None):
+        super().__init__(purpose)
+        self.value = value
 
 
 class _SignerAt(TimestampSigner):
@@ -48,8 +53,12 @@ def unsign(token: str, *, purpose: str, max_age: timedelta, now: datetime):
     serializer = _serializer(purpose, now)
     try:
         return serializer.loads(token, max_age=int(max_age.total_seconds()))
-    except SignatureExpired:  # signed by us, but too old
-        raise LinkExpired(purpose) from None
+    except SignatureExpired as expired:  # signed by us, but too old
+        try:
+            value = serializer.load_payload(expired.payload) if expired.payload is not None else None
+        except BadSignature:
+            value = None
+        raise LinkExpired(purpose, value) from None
     except BadSignature:
         raise NotAllowed(purpose) from None
 
