@@ -15,7 +15,7 @@ BENCH_PACKAGES := wrk
 # The cluster test: Debian's nginx in front of the app servers (run from a temporary folder, the system's config untouched).
 CLUSTER_PACKAGES := nginx
 
-.PHONY: run serve worker test test-later test-cluster lint migrate demo bench system-packages clean
+.PHONY: run serve worker test test-later test-cluster lint fuzz load migrate demo bench system-packages clean
 
 define apt_install
 	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -66,6 +66,19 @@ test: system-packages $(VENV)/.installed-dev
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports --no-cache
+
+# A bounded coverage-guided fuzz run (atheris) of the PDF and spreadsheet readers: no input may crash them.
+FUZZ_SECONDS ?= 60
+fuzz: $(VENV)/.installed-dev
+	PORTAL_ENV=test $(PY) -m tests.fuzz_readers --seconds $(FUZZ_SECONDS)
+
+# The mixed load run (benchmarks/load.py, locust): gunicorn and the worker on a temporary SQLite file, then on
+# PostgreSQL at LOAD_PG_URL (made when missing, emptied first). Fails on a 5xx, "database is locked" or a lost notice.
+LOAD_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1/portal_load
+LOAD_SECONDS ?= 60
+LOAD_USERS ?= 12
+load: system-packages $(VENV)/.installed-dev
+	$(PY) -m benchmarks.load --seconds $(LOAD_SECONDS) --users $(LOAD_USERS) --database $(LOAD_PG_URL)
 
 # The suite below the browser at a date about a year ahead (Debian's faketime): a time bomb fails the day it is written.
 LATER_DATE ?= $(shell date -u -d '+1 year' '+%Y-%m-%d 13:00:00')

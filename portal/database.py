@@ -1,8 +1,15 @@
 """SQLite tuned for several writers: WAL, a busy timeout, foreign keys, BEGIN IMMEDIATE for writes.
 
-A request that may write (anything but GET/HEAD/OPTIONS) and all background work take the write
-lock when their transaction begins, so two writers queue on the busy timeout instead of failing
-half-way with "database is locked". Reads begin a plain deferred transaction and never wait.
+Every transaction of a request begins deferred (a read snapshot, no lock): a POST's session lookup,
+its parsing of an upload, its checks and its rendering hold nothing. At its first write (INSERT,
+UPDATE, DELETE, a SAVEPOINT, a SELECT ... FOR UPDATE, `serialized()`), while it has written nothing
+yet, the read transaction is ended and BEGIN IMMEDIATE taken on the same connection, so two writers
+queue on the busy timeout instead of failing with "database is locked" (upgrading a WAL read
+snapshot in place fails at once when another writer committed meanwhile). What was read before the
+write may since have changed, exactly as under PostgreSQL's READ COMMITTED: lost updates are stopped
+by the version guards (`version_id_col`, `UPDATE ... WHERE version = ?`), unique constraints and
+`serialized()`, the same on both databases. Background work (and a request that sets
+g.write_transaction) takes the write lock when its transaction begins.
 """
 from __future__ import annotations
 
@@ -12,14 +19,13 @@ import hashlib
 from contextlib import contextmanager
 from datetime import datetime, timezone
 
-from flask import g, has_request_context, request
+from flask import g, has_request_context
 from sqlalchemy import DateTime, Enum, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 
 from portal.shop.clock import utcnow  # noqa: F401  (models and services read the clock from here too)
 
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 BUSY_TIMEOUT_MS = 30_000
 
 
@@ -27,9 +33,10 @@ _immediate_outside_requests = contextvars.ContextVar("immediate_outside_requests
 
 
 def wants_write_lock() -> bool:
+    """BEGIN IMMEDIATE from the start: background work, and a request that asked for it up front."""
     if not has_request_context():
         return _immediate_outside_requests.get()
-    return request.method not in SAFE_METHODS or bool(g.get("write_transaction"))
+    return bool(g.get("write_transaction"))
 
 
 @contextmanager
@@ -55,14 +62,55 @@ def _on_connect(dbapi_connection, connection_record):
     cursor.close()
 
 
+_LOCK = "sqlite_write_lock"  # in the pooled connection's info: True once this transaction holds the write lock
+_READS = ("SELECT", "(SELECT")
+
+
 def _on_begin(connection):
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if wants_write_lock() else "BEGIN")
+        immediate = wants_write_lock()
+        connection.info.pop(_LOCK, None)  # whatever an earlier transaction left, BEGIN itself is not a write
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        connection.info[_LOCK] = immediate
+
+
+def _writes(statement: str, context) -> bool:
+    """Anything but a plain SELECT counts as a write (a statement missed here would be rolled back)."""
+    if not statement.lstrip().upper().startswith(_READS):
+        return True
+    compiled = getattr(context, "compiled", None)
+    return getattr(getattr(compiled, "statement", None), "_for_update_arg", None) is not None
+
+
+def _take_write_lock(connection) -> None:
+    """Ends this transaction's read snapshot (nothing written yet) and begins it again holding the lock."""
+    dbapi_connection = connection.connection.dbapi_connection
+    dbapi_connection.execute("ROLLBACK")
+    dbapi_connection.execute("BEGIN IMMEDIATE")  # waits for another writer up to the busy timeout
+    connection.info[_LOCK] = True
+
+
+def _before_cursor_execute(connection, cursor, statement, parameters, context, executemany):
+    if connection.info.get(_LOCK) is False and _writes(statement, context):
+        _take_write_lock(connection)
+
+
+def _on_end(connection):
+    connection.info.pop(_LOCK, None)
+
+
+def write_lock(session) -> None:
+    """From here on this transaction holds SQLite's write lock (a count-then-insert reads fresh rows and
+    writes before anyone else can); nothing on PostgreSQL."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite" and connection.info.get(_LOCK) is False:
+        _take_write_lock(connection)
 
 
 def init_app(app) -> None:
-    """Called by create_app: SQLite pragmas at connect and BEGIN IMMEDIATE for writes (added once per process)."""
-    for name, listener in (("connect", _on_connect), ("begin", _on_begin)):
+    """Called by create_app: SQLite pragmas at connect and the write lock at the first write (added once per process)."""
+    for name, listener in (("connect", _on_connect), ("begin", _on_begin), ("commit", _on_end),
+                           ("rollback", _on_end), ("before_cursor_execute", _before_cursor_execute)):
         if not event.contains(Engine, name, listener):
             event.listen(Engine, name, listener)
 
@@ -75,7 +123,8 @@ def _lock_id(key: str) -> int:
 def serialized(session, key: str) -> None:
     """For the rest of this transaction, one at a time for `key` across every process and machine:
     PostgreSQL's transaction-level advisory lock, released at commit or rollback (a count-then-insert,
-    such as a rate limit, is then atomic). SQLite's writers are already one at a time (BEGIN IMMEDIATE)."""
+    such as a rate limit, is then atomic). On SQLite it takes the write lock now (writers are one at a time)."""
+    write_lock(session)
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _lock_id(key)})
 
@@ -84,6 +133,7 @@ def exclusive(session, key: str) -> bool:
     """True when this transaction is the only one doing `key` now (it holds the lock until it ends);
     False when another process already is, so this one should not (two re-plans at once)."""
     if session.get_bind().dialect.name != "postgresql":
+        write_lock(session)
         return True
     return bool(session.execute(text("SELECT pg_try_advisory_xact_lock(:id)"), {"id": _lock_id(key)}).scalar())
 

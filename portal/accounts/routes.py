@@ -116,6 +116,7 @@ def change_password():
     try:
         services.change_password(current_user, current=form.current.data, new=form.new.data, now=utcnow())
         db.session.commit()
+        login_user(current_user._get_current_object())  # the cookie carries the new session token
     except ValidationFailed as refusal:
         return refused("accounts/settings.html", email_form=EmailForm(data={"email": current_user.email}),
                        password_form=form, problems=refusal.errors)

@@ -202,7 +202,9 @@ def change_email(user: User, *, email: str, now: datetime) -> None:
 
 
 def change_password(user: User, *, current: str, new: str, now: datetime) -> None:
-    """Raises NotAllowed without a recent sign-in, ValidationFailed on `current` or `new`."""
+    """Every session of the user ends and this browser gets a new token (user.session_token: the caller
+    signs the browser in with it). Raises NotAllowed without a recent sign-in, ValidationFailed on `current`
+    or `new`."""
     require_recent_sign_in(user, now=now)
     if not _password_matches(user.password_hash, current or ""):
         raise ValidationFailed({"current": "That is not your current password."})
@@ -210,9 +212,9 @@ def change_password(user: User, *, current: str, new: str, now: datetime) -> Non
     if problem:
         raise ValidationFailed({"new": problem})
     user.password_hash = hash_password(new)
-    # Every other signed-in browser is signed out; this one stays.
-    db.session.execute(delete(SignInSession).where(SignInSession.user_id == user.id,
-                                                   SignInSession.token != user.session_token))
+    # Every signed-in browser is signed out, this one's old session too: it goes on with a new one.
+    db.session.execute(delete(SignInSession).where(SignInSession.user_id == user.id))
+    start_session(user, now=now)
 
 
 def preferences_of(user: User) -> Preferences:
