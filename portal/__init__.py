@@ -105,6 +105,7 @@ def _register_domains(app: Flask) -> None:
     from portal.care import routes as care
     from portal.care import relationships_routes as _relationships  # noqa: F401  (Relationships, outside purchases)
     from portal.care import tasks as _care_tasks  # noqa: F401  (the nearly-due warnings, periodic in huey)
+    from portal.copyright import routes as copyright
     from portal.demo import commands as demo
     from portal.documents import routes as documents, storage
     from portal.home import routes as home
@@ -116,14 +117,17 @@ def _register_domains(app: Flask) -> None:
     from portal.keeping import routes as promises
     from portal.keeping import tasks as _promise_tasks  # noqa: F401  (re-plan and calibration, periodic in huey)
     from portal.queue import customer_routes as proofs, routes as queue
+    from portal.queue import term_start as _term_start  # noqa: F401  (the manager's term-start view, /staff/term-start)
     from portal.statements import routes as statements
+    from portal.terms import routes as terms
 
     web.init_app(app)
     storage.init_app(app)
-    for routes in (accounts, addresses, billing, care, catalog, demo, documents, home, mailers, notices, orders,
-                   promises, queue, proofs, statements):
+    for routes in (accounts, addresses, billing, care, catalog, copyright, demo, documents, home, mailers, notices, orders,
+                   promises, queue, proofs, statements, terms):
         app.register_blueprint(routes.blueprint)
     accounts.init_app(app)
     care.init_app(app)
+    copyright.init_app(app)
     mailer_kind.init_app(app)
     notice_tasks.init_app(app)

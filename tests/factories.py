@@ -56,8 +56,18 @@ def job_values(product_slug: str = "course-pack", files=(), **overrides) -> Mult
         values[f"files-{index}-file_id"] = str(stored.id)
         values[f"files-{index}-title"] = f"Reading {index + 1}"
         values[f"files-{index}-copyright"] = "permission_obtained"
+        values[f"files-{index}-granted_by"] = "The publisher, by letter"
     values.update({k: str(v) for k, v in overrides.items() if v is not None})
     return MultiDict(values)
+
+
+def to_clear(index: int = 0, *, work: str = "Contracts: Cases and Materials", author: str = "E. Farnsworth",
+             publisher: str = "Aspen", pages_used: int = 30, total_pages: int = 900) -> dict[str, str]:
+    """Configurator values asking the shop to clear reading `index` ("please clear it for me"), with its work."""
+    prefix = f"files-{index}-"
+    return {prefix + "copyright": "awaiting_clearance", prefix + "work_title": work, prefix + "work_author": author,
+            prefix + "work_publisher": publisher, prefix + "pages_used": str(pages_used),
+            prefix + "total_pages": str(total_pages)}
 
 
 class Factory:

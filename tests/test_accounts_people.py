@@ -99,8 +99,9 @@ def test_only_admins_see_the_people_pages_and_the_nav_link(make, admin, admin_cl
         assert client.get(f"/departments/{department.id}/members").status_code == 404
         assert client.post(f"/staff/people/{customer.id}/role", data={"role": "admin"}).status_code == 404
         assert client.post(f"/staff/people/{admin.id}/deactivate").status_code == 404
-        assert ">People</a>" not in client.get("/account").get_data(as_text=True)
-    assert ">People</a>" in admin_client.get("/account").get_data(as_text=True)
+        assert ">Manage</a>" not in client.get("/account").get_data(as_text=True)
+    assert ">Manage</a>" in admin_client.get("/account").get_data(as_text=True)
+    assert 'href="/staff/people">People</a>' in admin_client.get("/staff/manage").get_data(as_text=True)
     assert admin_client.get("/staff/people/999999").status_code == 404
 
 

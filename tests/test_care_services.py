@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.accounts.models import Role
+from portal.billing.models import BillingAccount
 from portal.care import services
 from portal.care.models import Case, CaseEntry, DepartmentOwner, DutyTurn
 from portal.care.rules import CaseState, EntryKind
@@ -174,6 +175,22 @@ def test_a_reprint_offered_and_accepted_is_a_new_order_and_a_credit(make, ctx):
     assert credit.credit_cents == min(order.price_cents, reprint.price_cents) and case.number in credit.reason
     assert db.session.scalar(select(func.count()).select_from(Order)) == 2
     assert case.state == CaseState.OPEN and emails_to(owner, NoticeKind.CASE_ASSIGNED)
+
+
+def test_a_reprint_the_shop_owes_never_waits_for_the_accounts_approver(make, ctx):
+    customer = make.customer()
+    owner = make.staff()
+    order = delivered(make.order(customer))
+    account = db.session.get(BillingAccount, order.billing_account_id)
+    account.approval_threshold_cents, account.approver_id = 100, make.user().id  # above $1.00 waits for approval
+    db.session.commit()
+    case = reported(make, customer, order=order)
+    services.offer_reprint(case, actor=owner, now=NOW)
+    reprint = services.accept_reprint(case, now=NOW + timedelta(minutes=5))
+    db.session.commit()
+    assert reprint.price_cents > 100 and reprint.status == OrderStatus.RECEIVED
+    assert db.session.scalar(select(func.count()).select_from(Order).where(
+        Order.status == OrderStatus.AWAITING_APPROVAL)) == 0
 
 
 def test_no_reprint_is_accepted_unless_offered(make, ctx):

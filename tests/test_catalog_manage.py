@@ -104,7 +104,8 @@ def test_only_the_shop_manager_reaches_the_catalog_area(app, make, customer_clie
 
 def test_the_catalog_area_lists_products_and_stations_and_the_manager_finds_it_in_the_navigation(manager_client):
     page = manager_client.get("/staff/catalog").get_data(as_text=True)
-    assert 'href="/staff/catalog" aria-current="page">Catalog</a>' in page
+    assert 'href="/staff/manage" aria-current="page">Manage</a>' in page  # the navigation's way to it
+    assert 'href="/staff/catalog">Catalog</a>' in manager_client.get("/staff/manage").get_data(as_text=True)
     assert "Flyer" in page and "Course pack" in page and "Black-and-white presses" in page and "1,680" in page
 
 

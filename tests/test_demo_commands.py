@@ -8,6 +8,7 @@ import time_machine
 from sqlalchemy import select
 
 from portal.billing.models import BillingAccount
+from portal.copyright import services as copyright
 from portal.extensions import db
 from portal.orders.models import Order, OrderStatus
 from portal.promises.models import Closure
@@ -33,6 +34,7 @@ def test_the_demo_shows_work_due_today_a_proof_waiting_and_a_delivery_out_on_the
             runs = [o for o in out if o.shipment and o.shipment.kind == ShipmentKind.CAMPUS_RUN]
             assert runs and runs[0].shipment.run_on == today and runs[0].shipment.dispatched_at <= loaded_at
             assert runs[0].customer.email == "faculty@example.edu"
+            assert copyright.awaiting_count() >= 1  # the Copyright queue has readings to clear
             expired = db.session.scalar(select(BillingAccount).where(BillingAccount.code == "10-4410-7350"))
             assert today - timedelta(days=123) <= expired.active_until < today - timedelta(days=59)
             closures = db.session.scalars(select(Closure.day)).all()

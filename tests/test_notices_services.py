@@ -259,6 +259,16 @@ def test_finished_or_waiting_orders_get_no_delay_notice(make, customer, waiting_
     assert services.check_delays(now=NOW) == []
 
 
+def test_an_order_ready_for_pickup_is_not_running_late_while_it_waits_on_the_shelf(make, customer):
+    shelf, campus = make.order(customer), make.order(customer)
+    shelf.delivery_method = "pickup"  # the customer collects it
+    for order in (shelf, campus):
+        order.status, order.expected_date = OrderStatus.READY, order.promise_date + timedelta(days=1)
+    db.session.commit()
+    assert campus.delivery_method == "campus"
+    assert [a.order_id for a in services.check_delays(now=NOW)] == [campus.id]  # the campus run is still to come
+
+
 def test_the_satisfaction_answer_is_recorded_on_the_order(make, customer):
     order = make.order(customer)
     token = links.sign(order.tracking_token, purpose="satisfaction", now=NOW)

@@ -21,7 +21,7 @@ CARRIER = {"kind": "carrier", "label": "Home", "recipient": "Maya Okafor", "stre
     ({**CARRIER, "state": "ZZ"}, {"state": "Use the two-letter state code, like NY."}),
     ({**CARRIER, "postal_code": "1485"}, {"postal_code": "Use a 5-digit ZIP code, like 14850, or ZIP+4, like 14850-2201."}),
     ({**CARRIER, "postal_code": "14850-2201"}, {}),
-    ({"kind": "moon"}, {"kind": "Choose campus delivery, pickup at the shop, or shipping."}),
+    ({"kind": "moon"}, {"kind": "Choose campus delivery, pickup at the shop, shipping, or the campus bookstore."}),
 ])
 def test_address_problems_by_kind(values, problems):
     assert address_rules.address_problems(address_rules.clean(values)) == problems

@@ -253,3 +253,16 @@ def test_history_page_and_live_search_fragment(make, customer, customer_client):
                                    headers={"HX-Request": "true", "HX-Target": "history-results"}).get_data(as_text=True)
     assert fragment.lstrip().startswith('<section id="history-results"') and order.number in fragment
     assert "No orders match" in customer_client.get("/orders?q=zzz").get_data(as_text=True)
+
+
+def test_the_order_page_folds_reorder_while_the_order_is_on_its_way_and_opens_it_once_delivered(
+        make, customer, customer_client):
+    make.catalog()
+    order = make.order(customer, "flyer")
+    folded = customer_client.get(f"/orders/{order.number}").get_data(as_text=True)
+    assert '<details class="order-reorder">' in folded and f'id="reorder-{order.number}"' in folded
+    assert folded.index("When it arrives") > folded.index("order-reorder")  # in the page, but folded away
+    order.status = OrderStatus.DELIVERED
+    db.session.commit()
+    opened = customer_client.get(f"/orders/{order.number}").get_data(as_text=True)
+    assert '<details class="order-reorder" open>' in opened

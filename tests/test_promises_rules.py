@@ -141,6 +141,16 @@ def test_a_queue_change_flips_an_order_to_at_risk_with_the_reason():
                              hold_reason="paper on order") == "On hold: paper on order."
 
 
+def test_after_closing_work_left_resumes_the_next_business_day_and_finished_work_is_ready_today():
+    monday, tuesday = date(2026, 11, 23), date(2026, 11, 24)
+    left, done = job(1, work=[rules.Work("bindery", "finishing", 60)]), job(2, work=[])
+    morning = rules.replan([left, done], capacity=CAPACITY, today=monday)
+    evening = rules.replan([left, done], capacity=CAPACITY, today=monday, resumes=tuesday)
+    assert (morning[1].ready, evening[1].ready) == (monday, tuesday)  # today's minutes are spent by the evening
+    assert morning[2].ready == evening[2].ready == monday  # on the shelf already: it goes out on the next run
+    assert evening[2].expected == tuesday
+
+
 def test_load_by_day_spreads_planned_minutes_over_the_days_they_run():
     load = rules.load_by_day([job(1, work=[rules.Work("bindery", "finishing", 600)])], capacity=CAPACITY,
                              today=date(2026, 11, 23), days=3)

@@ -132,3 +132,18 @@ def test_the_kept_trend_counts_each_week_by_delivery_day(ctx, make, customer):
     weeks = keeping.kept_trend(now=NOW, weeks=3)
     assert [(w.start, w.delivered, w.kept) for w in weeks] == [
         (date(2026, 11, 9), 1, 1), (date(2026, 11, 16), 0, 0), (date(2026, 11, 23), 2, 1)]
+
+
+def test_after_closing_the_replan_leaves_today_behind_and_the_slip_is_told_that_evening(ctx, make, customer):
+    from portal.notices import services as notices
+
+    order = make.order(customer)  # Monday 10:00: ready today, at the department Tuesday, promised Wednesday
+    keeping.replan(now=NOW)
+    assert order.expected_date == date(2026, 11, 24) and order.at_risk_reason is None
+    monday_evening = NOW + timedelta(hours=7, minutes=30)  # 17:30 in the shop: the day's work is over
+    keeping.replan(now=monday_evening)
+    assert order.expected_date == date(2026, 11, 25) and order.at_risk_reason is None  # Tuesday's work now
+    keeping.replan(now=monday_evening + timedelta(days=1))  # Tuesday 17:30, still not started
+    assert order.expected_date == date(2026, 11, 27) and order.at_risk_reason  # Thursday is Thanksgiving
+    told = notices.check_delays(now=monday_evening + timedelta(days=1))
+    assert [a.order_id for a in told] == [order.id]  # a business day before the Wednesday promised

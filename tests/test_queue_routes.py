@@ -10,7 +10,7 @@ from sqlalchemy import func, insert, select
 from portal.extensions import db
 from portal.orders.models import Order, OrderEvent, OrderStatus as S
 from portal.queue import rules
-from tests.factories import NOW, pdf_bytes
+from tests.factories import NOW, pdf_bytes, to_clear
 from tests.queue_support import counting_queries, job_at
 
 HTMX = {"HX-Request": "true"}
@@ -87,7 +87,7 @@ def test_without_javascript_a_move_redirects_back_with_a_message(staff_client, o
 
 def test_a_blocked_move_says_why_in_the_row(make, customer, staff_client):
     make.catalog()
-    held = job_at(make, customer, S.PREPRESS, **{"files-0-copyright": "pending"})
+    held = job_at(make, customer, S.PREPRESS, **to_clear(0))
     row = staff_client.post(f"/staff/jobs/{held.number}/move", headers=HTMX,
                             data={"to": "printing", "seen": "prepress", "shown_as": "row"}).get_data(as_text=True)
     assert "Copyright permission is pending for 1 reading" in row and 'role="alert"' in row

@@ -11,7 +11,7 @@ from portal.promises.services import shop_calendar
 from portal.queue import services
 from portal.queue.models import ProofAnswer, ShipmentKind
 from portal.queue.services import QueueFilters
-from tests.factories import NOW, pdf_bytes
+from tests.factories import NOW, pdf_bytes, to_clear
 from tests.queue_support import job_at
 
 TODAY = date(2026, 11, 23)
@@ -49,7 +49,7 @@ def test_a_job_that_moved_since_it_was_seen_is_a_conflict_and_nothing_changes(ma
 
 
 def test_the_rules_refuse_with_a_reason_on_the_move_field(make, customer, shop):
-    order = job_at(make, customer, S.PREPRESS, **{"files-0-copyright": "pending"})
+    order = job_at(make, customer, S.PREPRESS, **to_clear(0))
     with pytest.raises(ValidationFailed) as refused:
         services.move_job(order, to=S.PRINTING, seen=S.PREPRESS, actor=shop, now=NOW)
     assert "Copyright permission is pending for 1 reading (Reading 1)" in refused.value.errors["move"]

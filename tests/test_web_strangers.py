@@ -7,7 +7,9 @@ from flask import url_for
 from sqlalchemy import select, text
 
 from portal.billing.models import AccountHolder
+from portal.copyright.models import ClearanceRequest
 from portal.extensions import db
+from tests.factories import to_clear
 
 # Routes whose argument is not someone's object: public pages, and links whose token is the proof.
 PUBLIC = {"static", "catalog.product", "catalog.validate_field", "mailers.new", "web.favicon"}
@@ -21,14 +23,15 @@ def _rows(app) -> dict[str, int]:
 
 def test_a_stranger_gets_404_on_every_route_that_names_someone_elses_object(app, make, customer, ctx):
     victim = make.customer()
-    order = make.order(victim)
+    order = make.order(victim, **to_clear(0))  # a reading the shop is asked to clear: its request is routed too
     mailing = make.mailing_list(victim, approved=False)
     values = {"number": order.number, "address_id": make.address(victim).id,
               "account_id": db.session.scalar(select(AccountHolder.account_id).where(AccountHolder.user_id == victim.id)),
               "file_id": make.stored_file(victim, pages=2).id,
               "list_id": mailing.id, "customer_id": victim.id, "person_id": victim.id, "user_id": victim.id,
               "department_id": victim.memberships[0].department_id, "proof_id": 1, "notice_id": 1,
-              "month": "2026-11", "token": "not-a-real-token", "secret": "not-a-real-secret", "action": "message"}
+              "request_id": db.session.scalar(select(ClearanceRequest.id).where(ClearanceRequest.order_id == order.id)),
+              "month": "2026-11", "term_id": 1, "token": "not-a-real-token", "secret": "not-a-real-secret", "action": "message"}
     stranger = app.test_client()
     stranger.sign_in(customer)
     before = _rows(app)

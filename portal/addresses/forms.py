@@ -7,7 +7,8 @@ from portal.shop.delivery import DeliveryMethod
 from portal.web.forms import choices
 
 KIND_CHOICES = choices([(DeliveryMethod.CAMPUS.value, "Campus delivery"), (DeliveryMethod.PICKUP.value, "Pickup at the shop"),
-                        (DeliveryMethod.CARRIER.value, "Ship by carrier")])
+                        (DeliveryMethod.CARRIER.value, "Ship by carrier"),
+                        (DeliveryMethod.BOOKSTORE.value, "The campus bookstore (course packs sold to students)")])
 
 
 class AddressForm(Form):

@@ -15,6 +15,7 @@ REQUIRED = {
     DeliveryMethod.CAMPUS: ("label", "recipient", "building", "room"),
     DeliveryMethod.PICKUP: ("label",),
     DeliveryMethod.CARRIER: ("label", "recipient", "street1", "city", "state", "postal_code"),
+    DeliveryMethod.BOOKSTORE: ("label",),  # the campus bookstore's receiving dock: the shop knows where
 }
 MESSAGES = {
     "label": "Give this address a name you will recognise, like “Law School mailroom”.",
@@ -40,7 +41,7 @@ def address_problems(values: Mapping[str, str]) -> dict[str, str]:
     """Field name to message for every problem with an address of its kind; empty when fine."""
     kind = values.get("kind")
     if kind not in REQUIRED:
-        return {"kind": "Choose campus delivery, pickup at the shop, or shipping."}
+        return {"kind": "Choose campus delivery, pickup at the shop, shipping, or the campus bookstore."}
     problems = {field: MESSAGES[field] for field in REQUIRED[kind] if not values.get(field)}
     for field, limit in LIMITS.items():
         if field not in problems and len(values.get(field) or "") > limit:
@@ -58,6 +59,8 @@ def one_line(snapshot: Mapping[str, str]) -> str:
     kind = snapshot.get("kind")
     if kind == DeliveryMethod.PICKUP:
         return "Pickup at the shop"
+    if kind == DeliveryMethod.BOOKSTORE:
+        return "Campus bookstore, receiving"
     if kind == DeliveryMethod.CAMPUS:
         parts = [snapshot.get("recipient"), snapshot.get("building"), snapshot.get("room")]
     else:

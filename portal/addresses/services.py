@@ -65,6 +65,14 @@ def pickup_address(user: User) -> Address:
     return add_address(user, {"kind": DeliveryMethod.PICKUP, "label": DeliveryMethod.PICKUP.label})
 
 
+def bookstore_address(user: User) -> Address:
+    """The customer's "Campus bookstore" entry, added to the address book the first time."""
+    existing = next((a for a in addresses_of(user) if a.kind == DeliveryMethod.BOOKSTORE), None)
+    if existing is not None:
+        return existing
+    return add_address(user, {"kind": DeliveryMethod.BOOKSTORE, "label": DeliveryMethod.BOOKSTORE.label})
+
+
 UNDO_WINDOW_MINUTES = 10
 
 

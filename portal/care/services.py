@@ -363,7 +363,8 @@ def accept_reprint(case: Case, *, now: datetime) -> Order:
     if plan.problems:
         raise ValidationFailed({"": "We could not place the reprint by itself (" + " ".join(plan.problems.values())
                                     + f") {case.owner.name} will sort it out with you."})
-    reprint = reorders.place_reorder(case.customer, plan, idempotency_key=f"care-reprint-{case.id}", now=now)
+    reprint = reorders.place_reorder(case.customer, plan, idempotency_key=f"care-reprint-{case.id}", now=now,
+                                     no_charge_reason=f"case {case.number}")
     case.reprint_order_id, case.reprint_order = reprint.id, reprint
     db.session.add(OrderEvent(order_id=reprint.id, at=now, public=True,
                               message=f"Reprint of order {case.order.number} at no charge (case {case.number})."))

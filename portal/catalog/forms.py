@@ -12,17 +12,21 @@ from wtforms import (BooleanField, FieldList, Form, FormField, HiddenField, Inte
 from wtforms.validators import Length, NumberRange, Optional
 
 from portal.catalog.files import ChoiceEntry, OptionEntry, ProductEntry, RouteEntry, StationEntry, dollars
-from portal.catalog.models import CopyrightStatus, Product, ProductKind
+from portal.catalog.models import DECLARED_STATUSES, Product, ProductKind
 from portal.catalog import kinds
 from portal.catalog.rules import (BOUNDS, LIMITS, NO_CHOICES, NO_WHEN_CHOICES, ONE_DEFAULT, STAGES, code_problem,
-                                  plain_decimal, quantity_rule_problems, read_dollars, read_minutes, read_whole,
+                                  READING_PARTS, plain_decimal, quantity_rule_problems, read_dollars, read_minutes,
+                                  read_whole,
                                   repeated_problem, sentence, stage_problem, station_problem, text_problem,
                                   upcoming_terms, volume_break_problem, when_choice_problem, when_option_problem)
 from portal.documents.rules import title_from_name
 from portal.promises.rules import WEEKDAYS
 from portal.web.forms import choices
 
-COPYRIGHT_CHOICES = choices((status.value, status.label) for status in CopyrightStatus)
+# The instructor chooses each reading's status; nothing is chosen for them.
+DECLARED_LABELS = {"public_domain": "Public domain", "permission_obtained": "Permission obtained",
+                   "fair_use": "Fair use", "awaiting_clearance": "Please clear it for me"}
+COPYRIGHT_CHOICES = choices([("", "Choose a status")] + [(s.value, DECLARED_LABELS[s.value]) for s in DECLARED_STATUSES])
 WHOLE_NUMBER = "Enter a whole number, like 120."
 
 
@@ -48,8 +52,14 @@ class FileEntryForm(Form):
 
     file_id = HiddenField()
     title = StringField("Title", [Length(max=200, message="Use at most 200 characters.")])
-    copyright = SelectField("Copyright", choices=COPYRIGHT_CHOICES,
-                            default=CopyrightStatus.PERMISSION_OBTAINED.value)
+    copyright = SelectField("Copyright", choices=COPYRIGHT_CHOICES, default="", validate_choice=False)
+    granted_by = StringField("Permission granted by", render_kw={"autocomplete": "off"})
+    justification = TextAreaField("Why this is fair use", render_kw={"rows": 2})
+    work_title = StringField("Title of the work", description="The book or journal the reading comes from.")
+    work_author = StringField("Author or editor")
+    work_publisher = StringField("Publisher")
+    pages_used = StringField("Pages used", render_kw={"inputmode": "numeric"})
+    total_pages = StringField("of total pages", render_kw={"inputmode": "numeric"})
 
 
 class ConfiguratorForm(Form):
@@ -109,13 +119,12 @@ def file_entries(formdata: MultiDict) -> list[dict[str, str]]:
     """The files in a submitted configurator, in their order, as plain values."""
     indexes = sorted({int(key.split("-")[1]) for key in formdata
                       if key.startswith("files-") and key.endswith("-file_id") and key.split("-")[1].isdigit()})
-    return [{part: formdata.get(f"files-{i}-{part}", "") for part in ("file_id", "title", "copyright")}
+    return [{part: formdata.get(f"files-{i}-{part}", "") for part in ("file_id", "title", "copyright") + READING_PARTS}
             for i in indexes]
 
 
 def entry_for(stored) -> dict[str, str]:
-    return {"file_id": str(stored.id), "title": title_from_name(stored.original_name),
-            "copyright": CopyrightStatus.PERMISSION_OBTAINED.value}
+    return {"file_id": str(stored.id), "title": title_from_name(stored.original_name), "copyright": ""}
 
 
 def move_entry(entries: list[dict[str, str]], action: str) -> list[dict[str, str]]:

@@ -17,17 +17,44 @@ RATE = Numeric(10, 3)  # cents, to a thousandth: 4.5¢ a page is 4.500
 
 
 class CopyrightStatus(enum.StrEnum):
-    """A course-pack reading's copyright status, as the configurator asks it and the order keeps it."""
+    """A course-pack reading's copyright status, as the configurator asks it and the order keeps it: the one
+    summary every domain reads. The instructor declares one of DECLARED (the shop clears "awaiting
+    clearance" readings, portal/copyright); the shop's answer makes it cleared or refused, and the
+    instructor's choice after a refusal removed or linked in the learning system. PENDING is the old
+    "permission pending" of orders placed before the shop cleared readings itself."""
 
     PUBLIC_DOMAIN = "public_domain"
     PERMISSION_OBTAINED = "permission_obtained"
     PENDING = "pending"
     FAIR_USE = "fair_use"
+    AWAITING_CLEARANCE = "awaiting_clearance"
+    CLEARED = "cleared_by_shop"
+    REFUSED = "refused"
+    REMOVED = "removed"
+    LINKED = "linked_in_lms"
 
     @property
     def label(self) -> str:
         return {"public_domain": "Public domain", "permission_obtained": "Permission obtained",
-                "pending": "Permission pending", "fair_use": "Fair use"}[self.value]
+                "pending": "Permission pending", "fair_use": "Fair use",
+                "awaiting_clearance": "Awaiting clearance by the shop", "cleared_by_shop": "Cleared by the shop",
+                "refused": "Permission refused", "removed": "Removed from the pack",
+                "linked_in_lms": "Linked in the learning system instead"}[self.value]
+
+    @property
+    def blocks_printing(self) -> bool:
+        """Printing waits while a reading is not cleared: pending, awaiting the shop, or refused and not yet decided."""
+        return self in (CopyrightStatus.PENDING, CopyrightStatus.AWAITING_CLEARANCE, CopyrightStatus.REFUSED)
+
+    @property
+    def printed(self) -> bool:
+        """False for a reading taken out of the pack (removed, or linked in the learning system instead)."""
+        return self not in (CopyrightStatus.REMOVED, CopyrightStatus.LINKED)
+
+
+# What the instructor declares for each reading in the configurator, in the order it is asked.
+DECLARED_STATUSES = (CopyrightStatus.PUBLIC_DOMAIN, CopyrightStatus.PERMISSION_OBTAINED, CopyrightStatus.FAIR_USE,
+                     CopyrightStatus.AWAITING_CLEARANCE)
 
 
 class ProductKind(enum.StrEnum):

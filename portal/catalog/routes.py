@@ -16,6 +16,7 @@ from portal.extensions import db
 from portal.failures import ValidationFailed
 from portal.catalog.services import checkout_defaults
 from portal.shop.clock import shop_today
+from portal.terms import services as terms
 from portal.web import refused, render
 from portal.web.forms import choices
 from portal.web.navigation import invalid_status, redirect_to
@@ -41,10 +42,20 @@ def _configuration(product, formdata):
 def _page(product, formdata, *, status: int = 200, partial: str | None = None, upload_error: str = ""):
     form, config = _configuration(product, formdata)
     defaults = checkout_defaults(current_user)
-    estimate = config.estimate(delivery_method=defaults.delivery_method, now=utcnow())
+    now = utcnow()
+    estimate = config.estimate(delivery_method=defaults.delivery_method, now=now)
     return render("catalog/configure.html", partial, status=status, product=product, form=form,
                   job=config, quote=config.quote(), estimate=estimate, defaults=defaults,
+                  deadline=_term_deadline(config, now=now) if product.is_course_pack else None,
                   problems=config.problems if formdata else {}, upload_error=upload_error)
+
+
+def _term_deadline(config, *, now):
+    """The chosen term's deadline to order for its first day of classes; before a term is chosen, the coming term's."""
+    if config.term:
+        return terms.deadline_for(config.term, now=now)
+    coming = terms.coming_term(now=now)
+    return terms.deadline(coming, now=now) if coming else None
 
 
 @blueprint.get("/products/<slug>")

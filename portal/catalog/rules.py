@@ -338,3 +338,68 @@ BOUNDS = {
 # The longest text each holds, in characters.
 LIMITS = {"product_name": 120, "summary": 240, "description": 20000, "unit_name": 30, "option_label": 60,
           "help": 240, "choice_label": 80, "station_name": 80, "code": 30, "slug": 60}
+
+
+# A course-pack reading's copyright, as the instructor declares it (CopyrightStatus values): what each
+# status needs to be told, and what the form keeps. The shop's side of clearing is portal/copyright.
+READING_PARTS = ("granted_by", "justification", "work_title", "work_author", "work_publisher", "pages_used",
+                 "total_pages")
+READING_LIMITS = {"granted_by": 160, "justification": 600, "work_title": 200, "work_author": 160,
+                  "work_publisher": 160}
+NEEDS = {"permission_obtained": ("granted_by",), "fair_use": ("justification",),
+         "awaiting_clearance": ("work_title", "work_author", "work_publisher", "pages_used", "total_pages")}
+MISSING = {"copyright": "Choose this reading's copyright status.",
+           "granted_by": "Say who granted the permission (the publisher, the author, a clearance service).",
+           "justification": "Give a short reason this use is fair use.",
+           "work_title": "Enter the title of the book or journal the reading comes from.",
+           "work_author": "Enter the author or editor.",
+           "work_publisher": "Enter the publisher.",
+           "pages_used": "Enter how many pages of the work the pack uses.",
+           "total_pages": "Enter how many pages the whole work has."}
+
+
+def reading_declaration(status: str, values: dict[str, str]) -> tuple[dict[str, object], dict[str, str]]:
+    """What the instructor declared for one reading: the details its status needs (`values` by part,
+    as typed), tidied, and the problems by part ("copyright" when no status was chosen). A status of
+    DECLARED is required; "permission obtained" needs who granted it, "fair use" a short
+    justification, "please clear it for me" the work's title, author, publisher and pages used of total."""
+    if status not in NEEDS and status not in ("public_domain",):
+        return {}, {"copyright": MISSING["copyright"]}
+    details: dict[str, object] = {}
+    problems: dict[str, str] = {}
+    for part in NEEDS.get(status, ()):
+        text = " ".join(str(values.get(part) or "").split())
+        if part in ("pages_used", "total_pages"):
+            number, problem = read_whole(text.replace(",", ""), minimum=1, maximum=100_000) if text else (None, None)
+            if not text:
+                problems[part] = MISSING[part]
+            elif problem:
+                problems[part] = sentence(problem)
+            details[part] = number
+            continue
+        if not text:
+            problems[part] = MISSING[part]
+        elif len(text) > READING_LIMITS[part]:
+            problems[part] = f"Use at most {READING_LIMITS[part]} characters."
+        details[part] = text
+    used, total = details.get("pages_used"), details.get("total_pages")
+    if isinstance(used, int) and isinstance(total, int) and used > total:
+        problems.setdefault("pages_used", f"The pack cannot use more pages ({used}) than the work has ({total}).")
+    return details, problems
+
+
+def reorder_declaration(status: str | None, details: dict | None) -> dict[str, str] | None:
+    """A past reading's copyright as a reorder's configurator values: what was declared is declared again;
+    one the shop cleared asks the shop again (a clearance it holds for the work is reused at once, an
+    expired one goes back to its queue); a reading taken out of the pack (removed, linked instead) or
+    refused is left out (None); an old "pending" must be chosen again (blank)."""
+    if status in ("removed", "linked_in_lms", "refused"):
+        return None
+    declared = {"cleared_by_shop": "awaiting_clearance", "pending": ""}.get(status or "", status or "")
+    if declared not in NEEDS and declared != "public_domain":
+        declared = ""
+    values = {"copyright": declared}
+    for part in NEEDS.get(declared, ()):
+        value = (details or {}).get(part)
+        values[part] = "" if value is None else str(value)
+    return values

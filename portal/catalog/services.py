@@ -18,7 +18,7 @@ from portal.extensions import db
 from portal.failures import NotAllowed, ValidationFailed
 from portal.promises import services as promises
 from portal.promises.models import RouteStep
-from portal.promises.rules import Estimate
+from portal.promises.rules import CLEARANCE_BUSINESS_DAYS, Estimate
 from portal.shop.delivery import DeliveryMethod
 from portal.shop.formats import money, plural
 
@@ -88,6 +88,11 @@ class ConfiguredFile:
     file: StoredFile
     title: str
     copyright_status: str | None
+    copyright_details: dict = field(default_factory=dict)  # who granted it, the fair-use reason, or the work to clear
+
+    @property
+    def awaiting_clearance(self) -> bool:
+        return self.copyright_status == "awaiting_clearance"
 
 
 @dataclass
@@ -117,6 +122,16 @@ class Configuration:
         return bool(self.files)
 
     @property
+    def awaiting_clearance(self) -> list[ConfiguredFile]:
+        """The course-pack readings the instructor asked the shop to clear."""
+        return [f for f in self.files if f.awaiting_clearance]
+
+    @property
+    def clearance_days(self) -> int:
+        """Business days the promise allows for the shop to clear readings (none when nothing awaits)."""
+        return CLEARANCE_BUSINESS_DAYS if self.awaiting_clearance else 0
+
+    @property
     def is_complete(self) -> bool:
         return not self.problems
 
@@ -139,7 +154,7 @@ class Configuration:
             product_id=self.product.id, route=tuple(step.rule() for step in self.product.route),
             chosen={code: choice.code for code, choice in self.choices.items()}, quantity=self.quantity or 0,
             pages=self.pages, sheets=rules.sheets_per_copy(self.pages, self.chosen_rules()), rush=self.rush,
-            needs_proof=self.product.needs_proof)
+            needs_proof=self.product.needs_proof, clearance_days=self.clearance_days)
 
     def estimate(self, *, delivery_method: DeliveryMethod, now: datetime) -> Estimate | None:
         if self.quantity is None or "quantity" in self.problems:
@@ -204,6 +219,9 @@ def configure(product: Product, form, owner: User, *, today: date, now: datetime
                             or documents.rules.title_from_name(owned[file_id].original_name),
                             entry.copyright.data if product.is_course_pack else None)
              for file_id, entry in zip(ids, entries)]
+    if product.is_course_pack:
+        for configured, entry in zip(files, entries):
+            _declare_copyright(configured, entry, problems)
     config = Configuration(
         product=product, choices=choices, quantity=form.quantity.data, rush=bool(form.rush.data),
         files=files, title=" ".join((form.title.data or "").split()), problems=problems)
@@ -230,6 +248,18 @@ def configure(product: Product, form, owner: User, *, today: date, now: datetime
     if config.rush and not product.rush_surcharge_percent:
         config.rush = False
     return config
+
+
+def _declare_copyright(configured: ConfiguredFile, entry, problems: dict[str, str]) -> None:
+    """Reads one reading's copyright declaration (rules.reading_declaration); its problems go under the
+    reading's own field names (files-2-granted_by), so each shows next to its reading."""
+    prefix = entry.copyright.name.removesuffix("copyright")
+    status = entry.copyright.data or ""
+    details, found = rules.reading_declaration(status, {part: entry[part].data for part in rules.READING_PARTS})
+    configured.copyright_status = status if "copyright" not in found else None
+    configured.copyright_details = details
+    for part, problem in found.items():
+        problems.setdefault(prefix + part, problem)
 
 
 def _course_pack_problems(config: Configuration, problems: dict[str, str], today: date) -> None:

@@ -14,6 +14,7 @@ from portal.billing.models import AccountHolder, BillingAccount
 from portal.catalog import rules as pricing
 from portal.catalog.models import CopyrightStatus, Product
 from portal.care import outside, services as care
+from portal.copyright import services as clearing
 from portal.demo import sample_pdfs
 from portal.demo.catalog import load_catalog
 from portal.documents import services as documents
@@ -29,6 +30,7 @@ from portal.shop import clock
 from portal.statements import services as statements
 from portal.notices import tracking
 from portal.spreadsheets import csv_text
+from portal.terms.models import Term
 
 PASSWORDS = {"customer": "print-demo-faculty", "admin": "print-demo-admin", "staff": "print-demo-staff"}
 
@@ -140,6 +142,8 @@ def load(*, now: datetime, seed: int = 2026, history_days: int = 365) -> None:
         if calendar.is_business_day(day):
             _past_order(rng, customers[0], products[slug], day=day, now=now, calendar=calendar, staff=staff)
     _todays_work(rng, customers, products, now=now, calendar=calendar, staff=staff)
+    _terms(rng, customers, products, now=now, calendar=calendar, staff=staff)
+    _copyright(faculty, now=now)
     _last_months_credit(customers[0][0], now=now)
     _care(rng, faculty, departments, now=now)
 
@@ -194,6 +198,65 @@ def _todays_work(rng, customers, products: dict[str, Product], *, now: datetime,
     out.shipment = Shipment(kind=ShipmentKind.CAMPUS_RUN, run_on=today, dispatched_at=now - timedelta(minutes=30),
                             dispatched_by_id=staff[1].id)
     out.promise_date = out.expected_date = max(out.promise_date, today)
+    db.session.flush()
+
+
+# Works the shop is asked to clear (portal/copyright): the Copyright queue is not empty in the demo.
+WORKS_TO_CLEAR = (("The Common Law", "Oliver Wendell Holmes Jr.", "Little, Brown", 40, 422),
+                  ("Contracts: Cases and Doctrine", "Randy E. Barnett", "Aspen Publishing", 28, 1180))
+
+
+def _copyright(faculty: User, *, now: datetime) -> None:
+    """The faculty member's packs not yet printing ask the shop to clear a reading each (two at most)."""
+    packs = db.session.scalars(select(Order).where(
+        Order.customer_id == faculty.id, Order.course_code.is_not(None),
+        Order.status.in_([OrderStatus.RECEIVED, OrderStatus.PREPRESS])).order_by(Order.promise_date)).all()
+    calendar = promises.shop_calendar(clock.shop_today(now))
+    for pack, (title, author, publisher, used, total) in zip(packs, WORKS_TO_CLEAR):
+        reading = pack.files[-1]
+        # ordered asking the shop to clear it: promised with the shop's usual clearance time, as the portal does
+        pack.promise_date = pack.expected_date = calendar.add_business_days(
+            pack.promise_date, promise_rules.CLEARANCE_BUSINESS_DAYS)
+        reading.title = title
+        reading.copyright_status = CopyrightStatus.AWAITING_CLEARANCE
+        reading.copyright_details = {"work_title": title, "work_author": author, "work_publisher": publisher,
+                                     "pages_used": used, "total_pages": total}
+        db.session.flush()
+        clearing.open_requests(pack, now=now - timedelta(hours=2))
+
+
+def _first_day_of(name: str) -> date:
+    """A term's first day of classes as the demo campus keeps them: Spring the Tuesday after Martin Luther King Jr.
+    Day (on or after January 19), Summer the first Monday of June, Fall the last Monday of August."""
+    season, year = name.split(" ")
+    start, weekday = {"Spring": (date(int(year), 1, 19), 1), "Summer": (date(int(year), 6, 1), 0),
+                      "Fall": (date(int(year), 8, 25), 0)}[season]
+    return start + timedelta(days=(weekday - start.weekday()) % 7)
+
+
+def _terms(rng, customers, products: dict[str, Product], *, now: datetime, calendar, staff) -> None:
+    """Last, this and next term on the calendar (Terms page, the configurator's deadline), and a few packs already
+    ordered for next term by other instructors, one for the campus bookstore, so the term-start view has its rows
+    and load. The faculty member had packs last term and has not ordered for next term: the reminder is theirs, and
+    their past packs offer "Reprint for next term"."""
+    today = clock.shop_today(now)
+    names = [f"{season} {year}" for year in (today.year - 1, today.year, today.year + 1)
+             for season in ("Spring", "Summer", "Fall")]
+    days = {name: _first_day_of(name) for name in names}
+    coming = next(name for name in names if days[name] > today)
+    kept = [name for name in names if days[name] <= days[coming]][-3:]
+    db.session.add_all(Term(name=name, first_day=days[name]) for name in kept)
+    by_email = {owner[0].email: owner for owner in customers}
+    for email in ("grace.chen@example.edu", "omar.farouk@example.edu", "lucia.moreno@example.edu"):
+        user, address, account, files = by_email[email]
+        if email == "lucia.moreno@example.edu":
+            address = _address(user, "Campus bookstore", DeliveryMethod.BOOKSTORE)
+        pack = _past_order(rng, (user, address, account, files), products["course-pack"],
+                           day=_business_days_before(calendar, today, rng.randint(1, 3)), now=now, calendar=calendar,
+                           staff=staff, stop_at=OrderStatus.RECEIVED)
+        pack.term, pack.title = coming, f"{pack.course_code} course pack, {coming}"
+        if address.kind == DeliveryMethod.BOOKSTORE:
+            pack.student_price_cents, pack.copies_per_bundle = 2450, 25
     db.session.flush()
 
 
@@ -307,7 +370,8 @@ def _past_order(rng, owner, product: Product, *, day: date, now: datetime, calen
     for position, stored in enumerate(pieces):
         order.files.append(OrderFile(file_id=stored.id, position=position, page_count=stored.page_count,
                                      title=stored.original_name.removesuffix(".pdf"),
-                                     copyright_status=CopyrightStatus.PERMISSION_OBTAINED if course else None))
+                                     copyright_status=CopyrightStatus.PERMISSION_OBTAINED if course else None,
+                                     copyright_details={"granted_by": "The publisher (licence on file)"} if course else None))
     order.events.append(OrderEvent(at=placed_at, status=OrderStatus.RECEIVED, actor_id=user.id,
                                    message=f"Order placed. Promised for {estimate.delivery:%A, %B %-d}."))
     # Walk the job through the shop up to today.

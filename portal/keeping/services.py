@@ -10,6 +10,7 @@ from sqlalchemy import case, delete, func, select
 from sqlalchemy.orm import joinedload
 
 from portal.catalog.models import Product
+from portal.copyright.services import clearance_waits
 from portal.database import exclusive
 from portal.extensions import db
 from portal.orders.models import Order, OrderStatus
@@ -17,7 +18,7 @@ from portal.promises import rules
 from portal.promises.models import Calibration, OrderWork, Station, StationLoad
 from portal.promises.services import DEFAULT_BUFFER_DAYS, ShopState, forget_state, shop_calendar, shop_state
 from portal.queue.models import Proof
-from portal.shop.clock import shop_today
+from portal.shop.clock import closing, shop_time, shop_today
 
 PERCENTILE = 0.98  # promises are calibrated to hold for this share of jobs
 HISTORY_DAYS = 180
@@ -39,6 +40,7 @@ def open_jobs(today: date) -> tuple[list[rules.OpenJob], dict[int, Order]]:
     products = dict(db.session.execute(select(Product.id, Product.needs_proof)).all())
     proofed = set(db.session.scalars(select(Proof.order_id).distinct()))
     calendar = shop_calendar(today)
+    clearing = clearance_waits(orders, today=today, calendar=calendar)
     jobs = []
     for order in orders.values():
         proof_days, proof_from = 0, None
@@ -48,10 +50,13 @@ def open_jobs(today: date) -> tuple[list[rules.OpenJob], dict[int, Order]]:
         elif products.get(order.product_id) and order.status in (OrderStatus.RECEIVED, OrderStatus.PREPRESS) \
                 and order.id not in proofed:
             proof_days = rules.PROOF_ROUND_TRIP_DAYS
+        titles, days_left = clearing.get(order.id, ((), 0))
+        if titles and days_left >= proof_days:  # printing waits for copyright permission, counted from today
+            proof_days, proof_from = days_left, today
         jobs.append(rules.OpenJob(order.id, order.rush, order.promise_date, shop_today(order.placed_at),
                                   tuple(remaining[order.id]), order.delivery_method,
                                   held=order.status == OrderStatus.ON_HOLD, proof_days=proof_days,
-                                  proof_from=proof_from))
+                                  proof_from=proof_from, awaiting_clearance=titles))
     return jobs, orders
 
 
@@ -69,7 +74,7 @@ def replan(*, now: datetime) -> int:
         return 0
     state = shop_state(now)
     jobs, orders = open_jobs(state.today)
-    forecasts = rules.replan(jobs, capacity=state.capacity, today=state.today)
+    forecasts = rules.replan(jobs, capacity=state.capacity, today=state.today, resumes=work_resumes(now, state))
     names = {code: station.name for code, station in state.stations.items()}
     changed = 0
     for job in jobs:
@@ -86,6 +91,15 @@ def replan(*, now: datetime) -> int:
                        for code, per_day in load.items() for day, minutes in zip(horizon, per_day) if code in state.stations)
     db.session.flush()
     return changed
+
+
+def work_resumes(now: datetime, state: ShopState) -> date:
+    """The first day the open work can be done: today, or the next business day once the shop has
+    closed (what is not done by then waits for tomorrow, so the evening re-plan sees a slip that
+    evening, a business day before a promise it will miss, not the next morning)."""
+    if shop_time(now).time() >= closing():
+        return state.capacity.calendar.next_business_day(state.today)
+    return state.today
 
 
 def _horizon(state: ShopState) -> list[date]:

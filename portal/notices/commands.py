@@ -1,4 +1,4 @@
-"""flask --app wsgi notices sweep | check-delays"""
+"""flask --app wsgi notices sweep | check-delays | remind-terms"""
 from __future__ import annotations
 
 import click
@@ -22,3 +22,9 @@ def check_delays() -> None:
     announced = services.check_delays(now=utcnow())
     db.session.commit()
     click.echo(f"Announced {len(announced)} delay(s).")
+
+
+@blueprint.cli.command("remind-terms")
+def remind_terms() -> None:
+    """Reminds instructors who had a course pack last term of the coming term's deadline (each once)."""
+    click.echo(f"Reminded {tasks.run_term_reminders()} instructor(s).")

@@ -103,6 +103,9 @@ def _links(order: Order, kind: NoticeKind, details: dict, *, now: datetime, appr
         urls["approve"] = links.absolute("notices.approval", token=approval_token, decision="approve")
         urls["decline"] = links.absolute("notices.approval", token=approval_token, decision="decline")
         urls["portal"] = links.path("notices.approval", token=approval_token)
+    if kind == NoticeKind.COPYRIGHT_REFUSED:
+        urls["choose"] = urls["order"] + "#refused-readings"
+        urls["portal"] = order_path + "#refused-readings"
     if kind == NoticeKind.DELIVERED:
         token = links.sign(order.tracking_token, purpose="satisfaction", now=now)
         urls["answers"] = [(score, label, links.absolute("notices.satisfaction", token=token, answer=score))
@@ -135,6 +138,9 @@ def _summary(order: Order, kind: NoticeKind, details: dict, *, expected: date | 
         return f"{('Tracking: ' + carrier + '. ') if carrier else ''}Expected {long_day(expected)}."
     if kind == NoticeKind.DELIVERED:
         return "Thank you for ordering. Tell us how we did: one question."
+    if kind == NoticeKind.COPYRIGHT_REFUSED:
+        return (f"Permission for “{details.get('reading', 'a reading')}” was refused. Choose on the order page: "
+                "remove it, replace it, or link it in the learning system instead.")
     reason = f" {details['reason']}" if details.get("reason") else ""
     return f"Now expected {long_day(expected)} instead of {long_day(order.promise_date)}.{reason}"
 

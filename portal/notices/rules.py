@@ -28,6 +28,10 @@ class NoticeKind(enum.StrEnum):
     CASE_UPDATE = "case_update"
     CASE_ASSIGNED = "case_assigned"
     CASE_DUE = "case_due"
+    # To an instructor who had a course pack last term: the deadline to order for the coming one (portal/terms).
+    TERM_REMINDER = "term_reminder"
+    # To the instructor: the shop could not get permission for a reading of their pack (portal/copyright).
+    COPYRIGHT_REFUSED = "copyright_refused"
 
 
 class Channel(enum.StrEnum):
@@ -60,12 +64,15 @@ KIND_LABELS = {
     NoticeKind.CASE_UPDATE: "Your problem report",
     NoticeKind.CASE_ASSIGNED: "A case for you",
     NoticeKind.CASE_DUE: "A case nearly due",
+    NoticeKind.TERM_REMINDER: "Course packs for next term",
+    NoticeKind.COPYRIGHT_REFUSED: "Copyright permission refused",
 }
 
 # Notices that ask for an action, or tell of a cancellation, go out whatever the preferences say.
 ALWAYS_SENT = frozenset({NoticeKind.PROOF_READY, NoticeKind.APPROVAL_NEEDED, NoticeKind.DECLINED,
                          NoticeKind.INVITATION, NoticeKind.PASSWORD_RESET, NoticeKind.STATEMENTS_READY,
-                         NoticeKind.CASE_UPDATE, NoticeKind.CASE_ASSIGNED, NoticeKind.CASE_DUE})
+                         NoticeKind.CASE_UPDATE, NoticeKind.CASE_ASSIGNED, NoticeKind.CASE_DUE,
+                         NoticeKind.TERM_REMINDER, NoticeKind.COPYRIGHT_REFUSED})
 # Notices about a person's access, not about an order (no order, email only).
 ACCOUNT_KINDS = frozenset({NoticeKind.INVITATION, NoticeKind.PASSWORD_RESET})
 # What the preferences page lists, in the order an order lives them.
@@ -165,6 +172,7 @@ class Headline:
             NoticeKind.SHIPPED: f"Order {n} has shipped",
             NoticeKind.DELIVERED: f"Order {n} was delivered: how did we do?",
             NoticeKind.DELAY: f"Order {n} is running late: now expected {self.expected_day}",
+            NoticeKind.COPYRIGHT_REFUSED: f"Action needed: permission refused for a reading of order {n}",
         }[self.kind]
 
 

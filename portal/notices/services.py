@@ -23,6 +23,7 @@ from portal.notices import emails, links, rules
 from portal.notices.models import Announcement, ApprovalRequest, Notice, NoticePreference, NoticeStatus
 from portal.notices.rules import Channel, NoticeKind
 from portal.orders.models import Order, OrderEvent, OrderStatus
+from portal.shop.delivery import DeliveryMethod
 from portal.shop.paging import Page
 
 log = logging.getLogger("portal.notices")
@@ -32,11 +33,26 @@ KINDS = tuple(kind.value for kind in NoticeKind)
 DELAY_STATUSES = (OrderStatus.RECEIVED, OrderStatus.PREPRESS, OrderStatus.PRINTING, OrderStatus.FINISHING,
                   OrderStatus.READY, OrderStatus.SHIPPED, OrderStatus.ON_HOLD)
 SESSION_FLAG = "notices_to_deliver"
+# Ready on the shop's shelf for its customer to collect: not running late, whatever the date (they were told it is ready).
+WAITS_FOR_PICKUP = (Order.status == OrderStatus.READY) & (Order.delivery_method == DeliveryMethod.PICKUP)
 
 
 def announce_placed(order: Order, *, waits: bool, now: datetime, actor: User) -> None:
     """An order was placed (orders.events.order_placed): it is received, or waits for its approver."""
     announce(order, NoticeKind.APPROVAL_NEEDED if waits else NoticeKind.RECEIVED, now=now, actor=actor)
+
+
+def announce_refused(request, *, now: datetime, actor: User) -> None:
+    """The shop could not get permission for a reading (copyright.events.reading_refused): its instructor is
+    told which one and what they can choose, once per request."""
+    announce(request.order, NoticeKind.COPYRIGHT_REFUSED, now=now, actor=actor, reading=request.reading.title,
+             reason=request.notes, occurrence=f"request-{request.id}")
+
+
+def announce_fee_approval(order: Order, *, now: datetime, actor: User, occurrence: str) -> None:
+    """A permission fee raised the order above its account's threshold (copyright.events.fee_needs_approval):
+    its approver is asked again, with links for the new amount."""
+    announce(order, NoticeKind.APPROVAL_NEEDED, now=now, actor=actor, occurrence=occurrence)
 
 
 def outbox_backlog(*, now: datetime) -> dict:
@@ -315,7 +331,7 @@ def check_delays(*, now: datetime) -> list[Announcement]:
     timeline note, if any. Run by the periodic sweep, so the customer hears before the promised
     date passes (as soon as the expected date moves).
     """
-    late = (Order.status.in_(DELAY_STATUSES), Order.expected_date > Order.promise_date)
+    late = (Order.status.in_(DELAY_STATUSES), Order.expected_date > Order.promise_date, ~WAITS_FOR_PICKUP)
     told = set(db.session.execute(
         select(Announcement.order_id, Announcement.occurrence).join(Order, Order.id == Announcement.order_id)
         .where(Announcement.kind == NoticeKind.DELAY, *late)).all())
@@ -324,7 +340,7 @@ def check_delays(*, now: datetime) -> list[Announcement]:
         if (order.id, order.expected_date.isoformat()) in told:
             continue
         announcement = announce(order, NoticeKind.DELAY, now=now, expected_date=order.expected_date,
-                                reason=latest_note(order))
+                                reason=latest_note(order) or order.at_risk_reason or "")
         if announcement is not None:
             announced.append(announcement)
     return announced

@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 from portal.background import at_start, in_app, once_per_period
 from portal.database import utcnow
 from portal.extensions import db, huey
-from portal.notices import delivery, services, tracking
+from portal.notices import delivery, services, term_reminders, tracking
 from portal.accounts.events import link_issued
+from portal.copyright.events import fee_needs_approval, reading_refused
 from portal.orders.events import order_placed
 from portal.web.routes import health_check
 
@@ -52,6 +53,21 @@ def sweep_outbox() -> None:
     in_app(lambda: once_per_period("notices.sweep_outbox", timedelta(minutes=1), run_sweep))
 
 
+def run_term_reminders(now: datetime | None = None) -> int:
+    """Writes the course-pack reminders due now (portal.notices.term_reminders) and commits; how many."""
+    written = term_reminders.remind_instructors(now=now or utcnow())
+    db.session.commit()
+    if written:
+        log.info("Reminded %s instructors of the coming term's course-pack deadline", len(written))
+    return len(written)
+
+
+@huey.periodic_task(crontab(minute="17"))
+def remind_of_term_deadlines() -> None:
+    """Every hour, once in the cluster: reminders to order next term's course packs (each sent once)."""
+    in_app(lambda: once_per_period("notices.term_reminders", timedelta(hours=1), run_term_reminders))
+
+
 def _deliver_soon(session: Session) -> None:
     if session.info.pop(services.SESSION_FLAG, False):
         try:
@@ -74,3 +90,5 @@ def init_app(app) -> None:
     health_check(app, "outbox", lambda: services.outbox_backlog(now=utcnow()))
     order_placed.connect(services.announce_placed)
     link_issued.connect(services.announce_link)
+    reading_refused.connect(services.announce_refused)
+    fee_needs_approval.connect(services.announce_fee_approval)

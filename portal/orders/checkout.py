@@ -94,6 +94,30 @@ class Checkout:
     def adding_account(self) -> bool:
         return not self.holdings or any(key.startswith("new_account-") for key in self.problems)
 
+    @property
+    def to_bookstore(self) -> bool:
+        return self.delivery_method == DeliveryMethod.BOOKSTORE
+
+    @property
+    def offers_bookstore(self) -> bool:
+        """A course pack can go to the campus bookstore, which sells it to the students."""
+        return self.product.is_course_pack or self.to_bookstore
+
+    @property
+    def has_bookstore_address(self) -> bool:
+        return any(address.kind == DeliveryMethod.BOOKSTORE for address in self.addresses)
+
+    def bookstore_terms(self) -> tuple[int | None, int | None, dict[str, str]]:
+        """For the campus bookstore: the price a student pays (cents) and the copies in a bundle, with problems
+        by field; (None, None, {}) for any other delivery."""
+        if not self.to_bookstore:
+            return None, None, {}
+        price, price_problem = rules.student_price_cents(self.form.student_price.data or "")
+        bundle, bundle_problem = rules.copies_per_bundle(self.form.copies_per_bundle.data or "", self.config.quantity)
+        problems = {name: problem for name, problem in (("student_price", price_problem),
+                                                         ("copies_per_bundle", bundle_problem)) if problem}
+        return price, bundle, problems
+
     def edit_args(self) -> list[tuple[str, str]]:
         return [(k, v) for k, v in self.config_values.items(multi=True) if k != "product"]
 
@@ -152,6 +176,7 @@ def problems_before_placing(checkout: Checkout) -> dict[str, str]:
         problems["billing_account"] = "Choose the budget account to charge, or add one."
     elif account_id in checkout.unusable:
         problems["billing_account"] = checkout.unusable[account_id]
+    problems.update(checkout.bookstore_terms()[2])
     if checkout.config.problems:
         problems["config"] = "Some details of the job are missing: edit the job to finish them."
         hooks = kinds.hooks_for(checkout.config.product.kind)

@@ -6,6 +6,7 @@ from wtforms import Form, FormField, HiddenField, RadioField, SelectField, Strin
 from wtforms.validators import Length, Optional
 
 from portal.addresses.forms import AddressForm
+from portal.orders.rules import DEFAULT_BUNDLE
 from portal.web.forms import DayField
 
 
@@ -23,12 +24,19 @@ class CheckoutForm(Form):
     instructions = TextAreaField("Notes for the shop (optional)",
                                  [Length(max=2000, message="Use at most 2,000 characters.")])
     idempotency_key = HiddenField()
+    # Delivery to the campus bookstore only (DeliveryMethod.BOOKSTORE): how the bookstore sells and receives it.
+    student_price = StringField("Price a student pays at the bookstore",
+                                description="Dollars a copy, like 24.50. We print it on the packing slip.",
+                                render_kw={"inputmode": "decimal", "autocomplete": "off"})
+    copies_per_bundle = StringField("Copies in a bundle", default=str(DEFAULT_BUNDLE),
+                                    description="How many copies we shrink-wrap together for the bookstore's shelves.",
+                                    render_kw={"inputmode": "numeric", "autocomplete": "off"})
     new_address = FormField(AddressForm)
     new_account = FormField(NewAccountForm)
 
 
 CHECKOUT_FIELDS = {"address", "billing_account", "need_by", "instructions", "idempotency_key", "action",
-                   "csrf_token"}
+                   "csrf_token", "student_price", "copies_per_bundle"}
 
 
 def configuration_args(values: MultiDict) -> MultiDict:

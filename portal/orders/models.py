@@ -51,6 +51,10 @@ class Order(db.Model):
     term: Mapped[str | None] = mapped_column(String(20))
     instructor: Mapped[str | None] = mapped_column(String(120))
     enrollment: Mapped[int | None] = mapped_column(Integer)
+    # Delivered to the campus bookstore (DeliveryMethod.BOOKSTORE): what the bookstore charges a student for a
+    # copy (cents, entered at checkout) and how many copies go in a bundle (the packing slip counts bundles).
+    student_price_cents: Mapped[int | None] = mapped_column(Integer)
+    copies_per_bundle: Mapped[int | None] = mapped_column(Integer)
 
     # The price charged.
     price_cents: Mapped[int] = mapped_column(Integer)
@@ -122,6 +126,9 @@ class OrderFile(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     page_count: Mapped[int] = mapped_column(Integer)
     copyright_status: Mapped[CopyrightStatus | None] = mapped_column(enum_column(CopyrightStatus))
+    # What the instructor declared with it: who granted permission, the fair-use reason, or the work to clear
+    # (title, author, publisher, pages_used, total_pages). portal/copyright keeps the shop's side.
+    copyright_details: Mapped[dict | None] = mapped_column(JSON)
 
     order: Mapped[Order] = relationship(back_populates="files")
     file: Mapped[StoredFile] = relationship()

@@ -29,30 +29,42 @@ from portal.promises import services as promises
 from portal.shop.clock import shop_today
 from portal.shop.formats import money
 from portal.shop.delivery import DeliveryMethod
+from portal.terms import rules as term_rules
+from portal.terms import services as terms
 
 
 def job_values_from(order: Order, *, today: date, replacements: dict[int, int] | None = None,
-                    term: str | None = None, rush: bool | None = None) -> MultiDict:
+                    term: str | None = None, rush: bool | None = None, enrollment: int | None = None) -> MultiDict:
     """The configurator's values for a past order: what "Reorder with changes" opens with (rush as
-    last time, where the configurator shows it), or a one-click reorder with the `term` and `rush` asked.
+    last time, where the configurator shows it), or a one-click reorder with the `term`, `rush` and
+    course-pack `enrollment` asked (the copies follow the enrollment, with last time's spare copies).
 
     `replacements` maps a file no longer on file to the one uploaded again in its place.
     """
     replacements = replacements or {}
     values = [(f"opt_{code}", choice) for code, choice in order.options.items()]
-    values.append(("quantity", str(order.quantity)))
+    last_enrollment = order.enrollment or order.quantity
+    if order.course_code and enrollment:
+        values.append(("quantity", str(enrollment + max(0, order.quantity - last_enrollment))))
+    else:
+        values.append(("quantity", str(order.quantity)))
     if order.rush if rush is None else rush:
         values.append(("rush", "y"))
     if order.course_code:
         values += [("course_code", order.course_code), ("term", term or catalog_rules.reorder_term(order.term, today)),
-                   ("instructor", order.instructor or ""), ("enrollment", str(order.enrollment or order.quantity))]
+                   ("instructor", order.instructor or ""), ("enrollment", str(enrollment or last_enrollment))]
     else:
         values.append(("title", order.title))
-    for index, item in enumerate(order.files):
+    index = 0
+    for item in order.files:
+        declared = catalog_rules.reorder_declaration(item.copyright_status.value if item.copyright_status else None,
+                                                     item.copyright_details) if order.course_code else {}
+        if declared is None:  # taken out of the pack after a refusal: not carried over
+            continue
         values += [(f"files-{index}-file_id", str(replacements.get(item.file_id, item.file_id))),
-                   (f"files-{index}-title", item.title),
-                   (f"files-{index}-copyright", item.copyright_status.value if item.copyright_status
-                    else "permission_obtained")]
+                   (f"files-{index}-title", item.title)]
+        values += [(f"files-{index}-{part}", value) for part, value in declared.items()]
+        index += 1
     return MultiDict(values)
 
 
@@ -89,6 +101,7 @@ class ReorderPlan:
     missing_files: list[OrderFile] = field(default_factory=list)
     questions: rules.ReorderQuestions | None = None
     replacement: Product | None = None  # what replaced a retired product (catalog.replacement_for)
+    replacements: dict[int, int] = field(default_factory=dict)  # a file no longer on file -> the one uploaded again
 
     @property
     def quote(self):
@@ -106,16 +119,21 @@ class ReorderPlan:
         return not self.problems
 
 
-def questions_for(source: Order, today: date, *, term: str | None = None, rush: bool = False) -> rules.ReorderQuestions:
-    """What reordering `source` asks (rules.reorder_questions), with the answers given so far."""
+def questions_for(source: Order, today: date, *, term: str | None = None, rush: bool = False,
+                  enrollment: str | None = None) -> rules.ReorderQuestions:
+    """What reordering `source` asks (rules.reorder_questions), with the answers given so far; a course pack
+    of an earlier term is suggested for the coming term on the shop's calendar (portal.terms)."""
+    coming = term_rules.coming_term(terms.terms(), today) if source.course_code else None
     return rules.reorder_questions(course_pack=bool(source.course_code), last_term=source.term,
                                    last_rushed=source.rush, rush_surcharge_percent=source.product.rush_surcharge_percent,
-                                   today=today, term=term, rush=rush)
+                                   today=today, term=term, rush=rush, last_enrollment=source.enrollment or source.quantity,
+                                   enrollment=enrollment, next_term=coming.name if coming else None)
 
 
 def plan_reorder(customer: User, source: Order, *, now: datetime, address_id=None, account_id=None,
                  send_for_approval: bool = False, replacements: dict[int, int] | None = None,
-                 on_file: OnFile | None = None, term: str | None = None, rush: bool = False) -> ReorderPlan:
+                 on_file: OnFile | None = None, term: str | None = None, rush: bool = False,
+                 enrollment: str | None = None) -> ReorderPlan:
     """How `source` would be ordered again now, and every problem that stops it, by kind:
     `product` (no longer offered), `files` (a file is no longer on file), `address`,
     `billing_account` (expired, withdrawn, or no longer the customer's to charge), `approval` (the
@@ -123,13 +141,14 @@ def plan_reorder(customer: User, source: Order, *, now: datetime, address_id=Non
     no longer fits the product's rules: reorder with changes).
 
     The job is last time's except what reordering asks (questions_for): a course pack's `term` (the
-    suggested one unless another coming term is chosen) and `rush`, never repeated unless chosen again.
+    suggested one unless another coming term is chosen) and `enrollment` (last time's unless another is
+    typed; a bad one is an `enrollment` problem), and `rush`, never repeated unless chosen again.
     Another customer's order, address or account raises NotAllowed.
     """
     if source.customer_id != customer.id:
         raise NotAllowed("order")
     today = shop_today(now)
-    questions = questions_for(source, today, term=term, rush=rush)
+    questions = questions_for(source, today, term=term, rush=rush, enrollment=enrollment)
     on_file = on_file or OnFile.load(customer, today)
     problems: dict[str, str] = {}
     config = replacement = None
@@ -143,12 +162,14 @@ def plan_reorder(customer: User, source: Order, *, now: datetime, address_id=Non
     else:
         form = catalog_forms.configurator_form(
             product, job_values_from(source, today=today, replacements=replacements, term=questions.term,
-                                     rush=questions.rush), today=today,
+                                     rush=questions.rush, enrollment=questions.enrollment), today=today,
             defaults=preferences_of(customer).options)
         form.validate()
         config = catalog.configure(product, form, customer, today=today)
         if config.problems:
             problems["config"] = "This job no longer fits the product's rules: " + "; ".join(config.problems.values())
+    if questions.enrollment_problem:
+        problems["enrollment"] = questions.enrollment_problem
     replacements = replacements or {}
     missing = [item for item in source.files
                if item.file_id not in replacements and not storage.exists(item.file.storage_key)]
@@ -164,7 +185,8 @@ def plan_reorder(customer: User, source: Order, *, now: datetime, address_id=Non
         problems["billing_account"] = (on_file.unusable.get(original.id) if original else  # says what to do
                                        "The account this was charged to is no longer yours to charge. "
                                        "Choose another account.")
-    plan = ReorderPlan(source, config, address, account, on_file, now, problems, missing, questions, replacement)
+    plan = ReorderPlan(source, config, address, account, on_file, now, problems, missing, questions, replacement,
+                       replacements)
     quote = plan.quote
     if account is not None and quote is not None and not send_for_approval and billing_rules.needs_approval(
             threshold_cents=account.approval_threshold_cents, price_cents=quote.total_cents):
@@ -197,16 +219,21 @@ def _chosen_account(on_file: OnFile, chosen_id, original_id) -> BillingAccount |
     return next((a for a in usable if a.id == picked), None)
 
 
-def place_reorder(customer: User, plan: ReorderPlan, *, idempotency_key: str, now: datetime) -> Order:
+def place_reorder(customer: User, plan: ReorderPlan, *, idempotency_key: str, now: datetime,
+                  no_charge_reason: str | None = None) -> Order:
     """Places the planned reorder; the same key again returns the same order.
 
     Raises ValidationFailed with the plan's problems when something still stands in the way.
     """
     if plan.problems:
         raise ValidationFailed(plan.problems)
+    source = plan.source
+    bookstore = plan.address.kind == DeliveryMethod.BOOKSTORE
     return place_order(customer=customer, config=plan.config, address=plan.address, account=plan.account,
-                       need_by=None, instructions=plan.source.instructions, idempotency_key=idempotency_key,
-                       now=now, source_order=plan.source)
+                       need_by=None, instructions=source.instructions, idempotency_key=idempotency_key,
+                       now=now, source_order=source, carry_readings=True, replaced_files=plan.replacements, no_charge_reason=no_charge_reason,
+                       student_price_cents=source.student_price_cents if bookstore else None,
+                       copies_per_bundle=source.copies_per_bundle if bookstore else None)
 
 
 def cancel_order(customer: User, order: Order, *, now: datetime) -> None:

@@ -58,10 +58,11 @@ def _place(state):
     key = state.form.idempotency_key.data
     try:
         account = billing.chargeable_account(current_user, state.form.billing_account.data, today=state.today)
+        student_price, per_bundle, _ = state.bookstore_terms()
         order = services.place_order(customer=current_user, config=state.config, address=state.address,
                                      account=account, need_by=state.form.need_by.data,
                                      instructions=state.form.instructions.data or "", idempotency_key=key,
-                                     now=state.now,
+                                     now=state.now, student_price_cents=student_price, copies_per_bundle=per_bundle,
                                      source_order=services.own_order(current_user, state.config_values.get("from_order")))
         db.session.commit()
     except IntegrityError:  # the same key committed by a concurrent submission: show that order
@@ -95,7 +96,12 @@ def _add_on_file(action: str, values: MultiDict):
 
 
 def _apply_alternative(which: str, values: MultiDict) -> MultiDict:
-    """"rush", "pickup" or "rush+pickup": the way to meet the need-by date the customer picked."""
+    """"rush", "pickup" or "rush+pickup": the way to meet the need-by date the customer picked; "bookstore":
+    delivery to the campus bookstore (added to the address book the first time)."""
+    if which == "bookstore":
+        values["address"] = str(addresses.bookstore_address(current_user).id)
+        db.session.commit()
+        return values
     if "rush" in which.split("+"):
         values["rush"] = "y"
     if "pickup" in which.split("+"):
@@ -151,7 +157,7 @@ def reorder(number: str):
                                  account_id=request.form.get("billing_account"),
                                  send_for_approval=bool(request.form.get("send_for_approval")),
                                  replacements=replacements, term=request.form.get("term"),
-                                 rush=bool(request.form.get("rush")))
+                                 rush=bool(request.form.get("rush")), enrollment=request.form.get("enrollment"))
     if upload_problem:
         plan.problems["files"] = upload_problem
     if not plan.ready:
@@ -171,12 +177,12 @@ def reorder(number: str):
 @blueprint.get("/orders/<number>/reorder")
 @login_required
 def reorder_preview(number: str):
-    """The reorder panel priced and dated for the term and rush chosen in it (a targeted htmx request gets
+    """The reorder panel priced and dated for the term, enrollment and rush chosen in it (a targeted htmx request gets
     the panel, otherwise the order page with it); nothing is placed."""
     source = _own_order(number)
     plan = reorders.plan_reorder(current_user, source, now=utcnow(), account_id=request.args.get("billing_account"),
                                  address_id=request.args.get("address"), term=request.args.get("term"),
-                                 rush=bool(request.args.get("rush")))
+                                 rush=bool(request.args.get("rush")), enrollment=request.args.get("enrollment"))
     return _reorder_panel(source, plan=plan)
 
 

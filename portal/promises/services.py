@@ -49,6 +49,11 @@ class Job:
     sheets: int
     rush: bool
     needs_proof: bool
+    clearance_days: int = 0  # a course pack waiting for the shop to clear readings (rules.CLEARANCE_BUSINESS_DAYS)
+
+    def waits_days(self) -> int:
+        """Business days the job waits after prepress: its proof's round trip, or the shop's clearance time."""
+        return max(rules.PROOF_ROUND_TRIP_DAYS if self.needs_proof else 0, self.clearance_days)
 
     def work(self) -> list[rules.Work]:
         return rules.work_for(self.route, self.chosen, quantity=self.quantity, pages=self.pages, sheets=self.sheets)
@@ -107,7 +112,7 @@ def estimate_for(job: Job, *, delivery_method: DeliveryMethod, now: datetime, st
     state = state or shop_state(now)
     return rules.estimate(ordered_at=shop_time(now), cutoff=cutoff(), capacity=state.capacity, work=job.work(),
                           backlog=state.rush_backlog if job.rush else state.backlog,
-                          proof_days=rules.PROOF_ROUND_TRIP_DAYS if job.needs_proof else 0,
+                          proof_days=job.waits_days(),
                           buffer_days=state.buffer_for(job.product_id), delivery_method=delivery_method)
 
 

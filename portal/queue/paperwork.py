@@ -8,6 +8,7 @@ from flask import Response, abort, url_for
 
 from portal.database import utcnow
 from portal.documents.pdf import render_pdf
+from portal.orders import rules as order_rules
 from portal.queue import rules, services
 
 
@@ -43,7 +44,8 @@ def job_tickets(numbers: list[str]) -> Response:
 
 def packing_slip(number: str) -> Response:
     order = services.job(number)
-    return _pdf(render_pdf("queue/pdf/packing_slip.html", order=order, printed_at=utcnow()),
+    bundles = order_rules.bundles(order.quantity, order.copies_per_bundle)  # for the campus bookstore
+    return _pdf(render_pdf("queue/pdf/packing_slip.html", order=order, printed_at=utcnow(), bundles=bundles),
                 f"packing-slip-{order.number}.pdf")
 
 

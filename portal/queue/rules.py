@@ -45,7 +45,7 @@ class JobFacts:
     delivery_method: DeliveryMethod = DeliveryMethod.CAMPUS
     needs_proof: bool = False
     proof: str | None = None  # None: no proof sent; "waiting", "approved" or "changes_requested"
-    pending_readings: tuple[str, ...] = ()  # titles of readings whose copyright permission is pending
+    pending_readings: tuple[str, ...] = ()  # titles of readings not cleared yet (pending, awaiting the shop, refused)
     held_from: S | None = None
 
 
@@ -105,7 +105,7 @@ def stage_label(status: S, delivery_method: DeliveryMethod = DeliveryMethod.CAMP
     if status == S.READY:
         return "Ready for pickup" if delivery_method == DeliveryMethod.PICKUP else "Ready"
     if status == S.SHIPPED:
-        return "Out for delivery" if delivery_method == DeliveryMethod.CAMPUS else "Shipped"
+        return "Out for delivery" if DeliveryMethod(delivery_method).on_campus_run else "Shipped"
     if status == S.DELIVERED and delivery_method == DeliveryMethod.PICKUP:
         return "Picked up"
     return status.label
@@ -117,7 +117,7 @@ def action_label(job: JobFacts, to: S) -> str:
         return f"Resume in {stage_label(to, job.delivery_method)}"
     return {
         S.READY: "Mark ready for pickup" if job.delivery_method == DeliveryMethod.PICKUP else "Mark ready",
-        S.SHIPPED: "Send out on campus run" if job.delivery_method == DeliveryMethod.CAMPUS else "Ship",
+        S.SHIPPED: "Send out on campus run" if DeliveryMethod(job.delivery_method).on_campus_run else "Ship",
         S.DELIVERED: "Mark picked up" if job.delivery_method == DeliveryMethod.PICKUP else "Mark delivered",
         S.ON_HOLD: "Put on hold",
         S.CANCELLED: "Cancel job",
@@ -155,6 +155,9 @@ def routing(*, needs_proof: bool, delivery_method: DeliveryMethod, product_kind:
              ("Printing", press), ("Finishing", finishing)]
     if delivery_method == DeliveryMethod.PICKUP:
         steps += [("Ready for pickup", "Pickup shelf"), ("Picked up", "Counter, signed for")]
+    elif delivery_method == DeliveryMethod.BOOKSTORE:
+        steps += [("Ready", "Campus run staging, bundled"), ("Out for delivery", "Campus run to the bookstore"),
+                  ("Delivered", "Bookstore receiving, signed for")]
     elif delivery_method == DeliveryMethod.CAMPUS:
         steps += [("Ready", "Campus run staging"), ("Out for delivery", "Campus delivery run"),
                   ("Delivered", "Signed for")]

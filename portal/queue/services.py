@@ -17,7 +17,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.accounts.models import Department, Role, User
-from portal.catalog.models import CopyrightStatus, Product
+from portal.catalog.models import Product
 from portal.documents import services as documents
 from portal.extensions import db
 from portal.failures import Conflict, NotAllowed, ValidationFailed, written
@@ -43,7 +43,7 @@ def facts(order: Order) -> rules.JobFacts:
     """The job as the rules see it (uses the order's product, proofs and files)."""
     latest = order.proofs[-1] if order.proofs else None
     proof = None if latest is None else (latest.answer.value if latest.answer else "waiting")
-    pending = tuple(f.title for f in order.files if f.copyright_status == CopyrightStatus.PENDING)
+    pending = tuple(f.title for f in order.files if f.copyright_status and f.copyright_status.blocks_printing)
     return rules.JobFacts(status=order.status, delivery_method=order.delivery_method,
                           needs_proof=order.product.needs_proof, proof=proof, pending_readings=pending,
                           held_from=order.held_from)
@@ -266,7 +266,7 @@ def _apply(order: Order, job_facts: rules.JobFacts, to: OrderStatus, details: di
     elif to == S.SHIPPED:
         shipment = _shipment(order)
         shipment.dispatched_at, shipment.dispatched_by_id = now, actor.id
-        if method == DeliveryMethod.CAMPUS:
+        if DeliveryMethod(method).on_campus_run:
             shipment.kind, shipment.run_on = ShipmentKind.CAMPUS_RUN, shop_today(now)
             announce(order, "out_for_delivery", now=now, actor=actor)
         else:
@@ -283,7 +283,8 @@ def _apply(order: Order, job_facts: rules.JobFacts, to: OrderStatus, details: di
 
 def _shipment(order: Order) -> Shipment:
     if order.shipment is None:
-        kind = {DeliveryMethod.PICKUP: ShipmentKind.PICKUP, DeliveryMethod.CAMPUS: ShipmentKind.CAMPUS_RUN}.get(
+        kind = {DeliveryMethod.PICKUP: ShipmentKind.PICKUP, DeliveryMethod.CAMPUS: ShipmentKind.CAMPUS_RUN,
+                DeliveryMethod.BOOKSTORE: ShipmentKind.CAMPUS_RUN}.get(
             order.delivery_method, ShipmentKind.CARRIER)
         order.shipment = Shipment(kind=kind)
     return order.shipment

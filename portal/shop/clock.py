@@ -1,6 +1,7 @@
 """The shop's clock: moments are kept in UTC and read in the shop's time zone; the daily cut-off."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -29,6 +30,14 @@ def shop_time(moment: datetime) -> datetime:
 def shop_today(now: datetime) -> date:
     """The day it is in the shop at `now`."""
     return shop_time(now).date()
+
+
+def closing() -> time:
+    """When the shop's working day ends: the last time of day in PORTAL_SHOP_HOURS ("Mon–Fri 8:00–17:00"
+    closes at 17:00); 17:00 when the hours name no time."""
+    times = re.findall(r"(\d{1,2}):(\d{2})", current_app.config["SHOP_HOURS"])
+    hours, minutes = times[-1] if times else ("17", "00")
+    return time(int(hours), int(minutes))
 
 
 def cutoff() -> time:

@@ -9,14 +9,20 @@ class DeliveryMethod(enum.StrEnum):
     CAMPUS = "campus"
     PICKUP = "pickup"
     CARRIER = "carrier"
+    BOOKSTORE = "bookstore"  # a course pack sold to students by the campus bookstore
 
     @property
     def label(self) -> str:
         return LABELS[self]
 
+    @property
+    def on_campus_run(self) -> bool:
+        """Taken by the shop's own campus delivery run (a campus room, or the bookstore's receiving dock)."""
+        return self in (DeliveryMethod.CAMPUS, DeliveryMethod.BOOKSTORE)
+
 
 LABELS = {DeliveryMethod.CAMPUS: "Campus delivery", DeliveryMethod.PICKUP: "Pickup at the shop",
-          DeliveryMethod.CARRIER: "Carrier shipping"}
+          DeliveryMethod.CARRIER: "Carrier shipping", DeliveryMethod.BOOKSTORE: "Campus bookstore"}
 
 
 class MailClass(enum.StrEnum):

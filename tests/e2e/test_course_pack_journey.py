@@ -30,6 +30,7 @@ def test_faculty_orders_a_course_pack_with_an_uploaded_reading(page, live_server
     page.locator("#upload").set_input_files(str(reading))
     page.get_by_text("1. Week_1_Marbury_v_Madison.pdf").wait_for()
     assert page.get_by_text("14 pages").first.is_visible()
+    page.get_by_label("Copyright", exact=True).select_option("public_domain")  # chosen: nothing is assumed
     price = page.locator("[data-price]").inner_text()
     assert re.fullmatch(r"\$[\d,]+\.\d\d", price)
     shown_date = page.locator("[data-estimate]").inner_text()
@@ -73,6 +74,7 @@ def test_the_journey_works_without_javascript(browser, live_server, make, custom
     page.locator("#upload").set_input_files(str(reading))
     page.get_by_role("button", name="Upload").click()
     page.get_by_text("1. reading.pdf").wait_for()
+    page.get_by_label("Copyright", exact=True).select_option("public_domain")
     page.get_by_role("button", name="Continue to checkout").click()
     page.wait_for_url(re.compile(r"/checkout\?"))
     page.get_by_role("button", name="Place order").click()

@@ -31,6 +31,7 @@ def test_reorder_from_home_in_one_click_then_fix_an_expired_account_inline(app, 
         db.session.commit()
     spare = make.account(customer, name="Teaching fund", department=customer.memberships[0].department)
     page.goto(f"{live_server}/orders/{other.number}")
+    page.locator("details.order-reorder > summary").click()  # folded while the order is still on its way
     panel = page.locator(f"#reorder-{other.number}")
     panel.get_by_role("button", name=re.compile("^Reorder")).click()
     panel.get_by_text("This account expired on January 1, 2020.").wait_for()
