@@ -164,10 +164,11 @@ def import_catalog(catalog: CatalogFile, *, now: datetime, actor: User | None = 
     for product in transfer.products_with_parts():
         _record(history.changes(before_products.get(product.slug), _fields(product)), actor=actor, now=now,
                 product=product)
-    for station in stations():
+    after_stations = stations()
+    for station in after_stations:
         _record(history.changes(before_stations.get(station.code), history.station_fields(transfer.station_entry(station))),
                 actor=actor, now=now, station_code=station.code)
-    for code in before_stations.keys() - {station.code for station in stations()}:
+    for code in before_stations.keys() - {station.code for station in after_stations}:
         _record([history.Change("Station", code, history.NONE)], actor=actor, now=now, station_code=code)
     db.session.flush()
     return lines

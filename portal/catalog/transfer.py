@@ -31,10 +31,6 @@ def _stations() -> list[Station]:
 
 def products_with_parts() -> list[Product]:
     """Every product, retired too, with its options, choices and routing loaded, in the catalog's order."""
-    return _products()
-
-
-def _products() -> list[Product]:
     return list(db.session.scalars(select(Product).order_by(Product.position, Product.id).options(
         selectinload(Product.options).selectinload(ProductOption.choices),
         selectinload(Product.route).joinedload(RouteStep.station))))
@@ -44,7 +40,7 @@ def export_catalog() -> CatalogFile:
     """The shop's whole catalog as its file says it, retired products too (active: false), in the
     order the shop shows them."""
     stations = tuple(station_entry(s) for s in _stations())
-    return CatalogFile(stations=stations, products=tuple(product_entry(product) for product in _products()))
+    return CatalogFile(stations=stations, products=tuple(product_entry(product) for product in products_with_parts()))
 
 
 def station_entry(station: Station) -> StationEntry:
@@ -119,7 +115,7 @@ def import_catalog(catalog: CatalogFile) -> list[str]:
     retired product's routing): a station with history stays."""
     changes: list[str] = []
     stations = {station.code: station for station in _stations()}
-    products = {product.slug: product for product in _products()}
+    products = {product.slug: product for product in products_with_parts()}
     listed = {entry.slug for entry in catalog.products}
     gone = [station for code, station in stations.items() if code not in {s.code for s in catalog.stations}]
     _refuse_used_stations(gone, [p for slug, p in products.items() if slug not in listed], catalog.stations_line)
