@@ -42,11 +42,25 @@ def escaped(text: str) -> str:
     return str(escape(text))
 
 
-# Where each field's text goes on from its form. ECHO: its value is only kept and shown back in its form (the
-# check below covers it); a scenario name: it is followed through that scenario too. A field that must be a
-# number, a date, a code or an email gets ECHO: markup there is refused with a message, and echoed escaped.
+# Where each field's text goes on from its form. A scenario name: it is followed through that scenario's real
+# routes (the first six here, the rest in test_web_markup_travels.py). ECHO: it is only kept and shown back in its
+# own form (the check below covers it), and the comment beside it says why it goes no further: it must be a number,
+# a date, a code or an email (markup is refused with a message, and echoed escaped), or no other page shows it.
 ECHO = "echo"
 ORDER, QUEUE, MAILER, CARE, PEOPLE, ANSWERS = "order", "queue", "mailer", "care", "people", "answers"
+JOURNEY, INVITE, ACCOUNTS, CASE, CREDITS = "journey", "invite", "accounts", "case", "credits"
+CATALOG, READINGS, CLEARANCE, CALENDAR, SEARCH = "catalog", "readings", "clearance", "calendar", "search"
+# The catalog editor's numbers and codes: read by the catalog's checks (money, whole numbers, minutes, codes).
+NUMBERS_AND_CODES = {
+    "BreakForm": ("percent_off", "start"),
+    "ChoiceForm": ("code", "extra_days", "pages_per_sheet", "per_copy", "per_page", "per_sheet"),
+    "OptionForm": ("code",),
+    "StepForm": ("per_copy", "per_impression", "per_sheet", "setup_minutes", "when_choices", "when_option"),
+    "ProductForm": ("base_days", "default_pages", "default_quantity", "max_quantity", "min_quantity", "minimum",
+                    "pages_per_day", "per_copy", "per_page", "quantity_step", "rush_surcharge_percent", "setup",
+                    "slug"),
+    "StationForm": ("code", "fri", "minutes_per_day", "mon", "thu", "tue", "wed"),
+}
 
 FIELDS = {
     # Accounts: emails are checked to be addresses (markup refused, issue 15); names and notes are shown on.
@@ -56,72 +70,76 @@ FIELDS = {
     "portal.accounts.forms.MemberForm.email": ECHO,
     "portal.accounts.forms.ForgotForm.email": ECHO,
     "portal.accounts.forms.InviteForm.email": ECHO,
-    "portal.accounts.forms.InviteForm.name": ECHO,
+    "portal.accounts.forms.InviteForm.name": INVITE,
     # Addresses: typed at checkout (or in the address book), shown on the order, the ticket and the packing slip.
     "portal.addresses.forms.AddressForm.label": ORDER,
     "portal.addresses.forms.AddressForm.recipient": ORDER,
     "portal.addresses.forms.AddressForm.building": ORDER,
     "portal.addresses.forms.AddressForm.room": ORDER,
-    "portal.addresses.forms.AddressForm.phone": ECHO,
-    "portal.addresses.forms.AddressForm.street1": ECHO,
-    "portal.addresses.forms.AddressForm.street2": ECHO,
-    "portal.addresses.forms.AddressForm.city": ECHO,
-    "portal.addresses.forms.AddressForm.state": ECHO,
-    "portal.addresses.forms.AddressForm.postal_code": ECHO,
+    "portal.addresses.forms.AddressForm.phone": ECHO,  # kept on the address; no page, slip or ticket shows it
+    "portal.addresses.forms.AddressForm.street1": JOURNEY,
+    "portal.addresses.forms.AddressForm.street2": JOURNEY,
+    "portal.addresses.forms.AddressForm.city": JOURNEY,
+    "portal.addresses.forms.AddressForm.state": ECHO,  # a two-letter state code
+    "portal.addresses.forms.AddressForm.postal_code": ECHO,  # a ZIP code
     # Billing.
-    "portal.billing.forms.AccountForm.code": ECHO,
-    "portal.billing.forms.AccountForm.name": ECHO,
-    "portal.billing.forms.ManageForm.approver": ECHO,
-    "portal.billing.forms.ManageForm.name": ECHO,
-    "portal.billing.forms.ManageForm.threshold": ECHO,
-    "portal.billing.forms.HolderForm.email": ECHO,
-    "portal.billing.forms.WithdrawForm.reason": ECHO,
+    "portal.billing.forms.AccountForm.code": ECHO,  # a budget code
+    "portal.billing.forms.AccountForm.name": ACCOUNTS,
+    "portal.billing.forms.ManageForm.approver": ECHO,  # an email
+    "portal.billing.forms.ManageForm.name": ACCOUNTS,
+    "portal.billing.forms.ManageForm.threshold": ECHO,  # dollars
+    "portal.billing.forms.HolderForm.email": ECHO,  # an email
+    "portal.billing.forms.WithdrawForm.reason": ACCOUNTS,
     # Care cases.
     "portal.care.forms.ReportForm.problem": CARE,
     "portal.care.forms.ReportForm.wanted": CARE,
     "portal.care.forms.MessageForm.body": CARE,
-    "portal.care.forms.HandoffForm.reason": ECHO,
-    "portal.care.forms.CreditForm.amount": ECHO,
-    "portal.care.forms.CreditForm.reason": ECHO,
+    "portal.care.forms.HandoffForm.reason": CASE,
+    "portal.care.forms.CreditForm.amount": ECHO,  # dollars
+    "portal.care.forms.CreditForm.reason": CASE,
     "portal.care.forms.NoteForm.note": CARE,
-    "portal.care.forms.ResolveForm.summary": ECHO,
+    "portal.care.forms.ResolveForm.summary": CASE,
     # The configurator, its readings, and the shop's catalog editor (staff).
     "portal.catalog.forms.ConfiguratorForm.title": ORDER,
-    "portal.catalog.forms.ConfiguratorForm.course_code": ECHO,
-    "portal.catalog.forms.ConfiguratorForm.instructor": ECHO,
-    "portal.catalog.forms.FileEntryForm.title": ECHO,
+    "portal.catalog.forms.ConfiguratorForm.course_code": ECHO,  # a course code, like LAW 501
+    "portal.catalog.forms.ConfiguratorForm.instructor": READINGS,
+    "portal.catalog.forms.FileEntryForm.title": READINGS,
+    # kept on the reading; shown only back in the configurator's declaration (a reorder with changes)
     "portal.catalog.forms.FileEntryForm.granted_by": ECHO,
-    "portal.catalog.forms.FileEntryForm.justification": ECHO,
-    "portal.catalog.forms.FileEntryForm.pages_used": ECHO,
-    "portal.catalog.forms.FileEntryForm.total_pages": ECHO,
-    "portal.catalog.forms.FileEntryForm.work_author": ECHO,
-    "portal.catalog.forms.FileEntryForm.work_publisher": ECHO,
-    "portal.catalog.forms.FileEntryForm.work_title": ECHO,
-    **{f"portal.catalog.forms.{form}.{name}": ECHO for form, names in {
-        "BreakForm": ("percent_off", "start"),
-        "ChoiceForm": ("code", "extra_days", "label", "pages_per_sheet", "per_copy", "per_page", "per_sheet"),
-        "OptionForm": ("code", "help", "label"),
-        "StepForm": ("per_copy", "per_impression", "per_sheet", "setup_minutes", "when_choices", "when_option"),
-        "ProductForm": ("base_days", "default_pages", "default_quantity", "description", "max_quantity",
-                        "min_quantity", "minimum", "name", "pages_per_day", "per_copy", "per_page", "quantity_step",
-                        "rush_surcharge_percent", "setup", "slug", "summary", "unit_name"),
-        "StationForm": ("code", "fri", "minutes_per_day", "mon", "name", "thu", "tue", "wed"),
-    }.items() for name in names},
-    # Copyright clearances (course packs).
-    **{f"portal.copyright.forms.ChoiceForm.{name}": ECHO for name in (
-        "granted_by", "justification", "pages_used", "title", "total_pages", "work_author", "work_publisher",
-        "work_title")},
-    **{f"portal.copyright.forms.WorkForm.{name}": ECHO for name in ("expires_on", "fee", "notes", "period",
-                                                                    "sent_on")},
+    "portal.catalog.forms.FileEntryForm.justification": ECHO,  # as granted_by
+    "portal.catalog.forms.FileEntryForm.pages_used": ECHO,  # a whole number
+    "portal.catalog.forms.FileEntryForm.total_pages": ECHO,  # a whole number
+    "portal.catalog.forms.FileEntryForm.work_author": READINGS,
+    "portal.catalog.forms.FileEntryForm.work_publisher": READINGS,
+    "portal.catalog.forms.FileEntryForm.work_title": READINGS,
+    **{f"portal.catalog.forms.{form}.{name}": ECHO for form, names in NUMBERS_AND_CODES.items() for name in names},
+    "portal.catalog.forms.ChoiceForm.label": CATALOG,
+    "portal.catalog.forms.OptionForm.help": CATALOG,
+    "portal.catalog.forms.OptionForm.label": CATALOG,
+    **{f"portal.catalog.forms.ProductForm.{name}": CATALOG for name in ("description", "name", "summary",
+                                                                       "unit_name")},
+    "portal.catalog.forms.StationForm.name": CATALOG,
+    # Copyright clearances (course packs): the instructor's replacement for a refused reading, the shop's work.
+    **{f"portal.copyright.forms.ChoiceForm.{name}": CLEARANCE for name in ("title", "work_author", "work_publisher",
+                                                                          "work_title")},
+    "portal.copyright.forms.ChoiceForm.granted_by": ECHO,  # as the configurator's granted_by
+    "portal.copyright.forms.ChoiceForm.justification": ECHO,  # as the configurator's justification
+    "portal.copyright.forms.ChoiceForm.pages_used": ECHO,  # a whole number
+    "portal.copyright.forms.ChoiceForm.total_pages": ECHO,  # a whole number
+    "portal.copyright.forms.WorkForm.notes": CLEARANCE,
+    "portal.copyright.forms.WorkForm.period": CLEARANCE,
+    "portal.copyright.forms.WorkForm.expires_on": ECHO,  # a date
+    "portal.copyright.forms.WorkForm.sent_on": ECHO,  # a date
+    "portal.copyright.forms.WorkForm.fee": ECHO,  # dollars
     # The shop's calendar.
-    "portal.keeping.forms.ClosureForm.reason": ECHO,
-    "portal.keeping.forms.DowntimeForm.reason": ECHO,
+    "portal.keeping.forms.ClosureForm.reason": CALENDAR,
+    "portal.keeping.forms.DowntimeForm.reason": CALENDAR,
     # Checkout.
-    "portal.orders.forms.NewAccountForm.code": ECHO,
+    "portal.orders.forms.NewAccountForm.code": ECHO,  # a budget code
     "portal.orders.forms.NewAccountForm.name": ORDER,
     "portal.orders.forms.CheckoutForm.instructions": ORDER,
-    "portal.orders.forms.CheckoutForm.copies_per_bundle": ECHO,
-    "portal.orders.forms.CheckoutForm.student_price": ECHO,
+    "portal.orders.forms.CheckoutForm.copies_per_bundle": ECHO,  # a whole number
+    "portal.orders.forms.CheckoutForm.student_price": ECHO,  # dollars
     # Mailers: the design is drawn on every piece of the proof.
     "portal.mailers.forms.DesignForm.headline": MAILER,
     "portal.mailers.forms.DesignForm.message": MAILER,
@@ -129,18 +147,18 @@ FIELDS = {
     # Notices: an approver's reason, a customer's satisfaction comment.
     "portal.notices.forms.DecisionForm.reason": ANSWERS,
     "portal.notices.forms.SatisfactionForm.comment": ANSWERS,
-    # The queue: staff's words that reach the customer (the proof's message) and the job page.
-    "portal.queue.forms.QueueFilterForm.q": ECHO,
-    "portal.queue.forms.HoldForm.reason": ECHO,
-    "portal.queue.forms.ShipForm.carrier": ECHO,
-    "portal.queue.forms.ShipForm.tracking_number": ECHO,
-    "portal.queue.forms.DeliverForm.received_by": ECHO,
+    # The queue: the search, a hold's reason, shipping and delivery, staff's notes and the proof's message.
+    "portal.queue.forms.QueueFilterForm.q": SEARCH,
+    "portal.queue.forms.HoldForm.reason": JOURNEY,
+    "portal.queue.forms.ShipForm.carrier": JOURNEY,
+    "portal.queue.forms.ShipForm.tracking_number": JOURNEY,
+    "portal.queue.forms.DeliverForm.received_by": JOURNEY,
     "portal.queue.forms.NoteForm.text": QUEUE,
     "portal.queue.forms.ProofForm.message": QUEUE,
     # Statements and terms.
-    "portal.statements.forms.CreditForm.amount": ECHO,
-    "portal.statements.forms.CreditForm.reason": ECHO,
-    "portal.terms.forms.TermForm.name": ECHO,
+    "portal.statements.forms.CreditForm.amount": ECHO,  # dollars
+    "portal.statements.forms.CreditForm.reason": CREDITS,
+    "portal.terms.forms.TermForm.name": ECHO,  # a term's name, like Spring 2027
 }
 
 
