@@ -103,6 +103,32 @@ def test_upcoming_terms(today, terms):
     assert rules.upcoming_terms(today) == terms
 
 
+FALL_26, SPRING_27 = ("Fall 2026", date(2026, 8, 31)), ("Spring 2027", date(2027, 1, 19))
+INTERSESSION = ("Winter Intersession 2027", date(2027, 1, 4))
+SUMMER_27, FALL_27 = ("Summer 2027", date(2027, 6, 7)), ("Fall 2027", date(2027, 8, 30))
+
+
+@pytest.mark.parametrize("calendar, today, terms", [
+    # the current term and the coming ones, by first day, as the manager named them (in any order on the page)
+    ([SPRING_27, FALL_26, INTERSESSION], date(2026, 11, 23), ["Fall 2026", "Winter Intersession 2027", "Spring 2027"]),
+    ([FALL_26, INTERSESSION, SPRING_27], date(2027, 1, 4), ["Winter Intersession 2027", "Spring 2027"]),  # began today
+    ([FALL_26, INTERSESSION, SPRING_27, SUMMER_27, FALL_27], date(2026, 9, 1),
+     ["Fall 2026", "Winter Intersession 2027", "Spring 2027", "Summer 2027"]),  # four at most
+    ([SPRING_27], date(2026, 11, 23), ["Spring 2027"]),  # nothing has begun: only the coming term
+    # no coming term on the Terms page: the generated names stand in
+    ([], date(2026, 11, 23), ["Fall 2026", "Spring 2027", "Summer 2027", "Fall 2027"]),
+    ([FALL_26, INTERSESSION, SPRING_27], date(2027, 1, 19), ["Spring 2027", "Summer 2027", "Fall 2027", "Spring 2028"]),
+])
+def test_course_pack_terms_come_from_the_terms_page(calendar, today, terms):
+    assert rules.course_pack_terms(calendar, today) == terms
+
+
+@pytest.mark.parametrize("term, season", [("Fall 2026", "Fall"), ("Winter Intersession 2027", "Winter Intersession"),
+                                          ("2027 Summer Session II", "Summer Session II"), ("", ""), (None, "")])
+def test_a_terms_season_is_its_name_without_the_year(term, season):
+    assert rules.season(term) == season
+
+
 @pytest.mark.parametrize("minimum, step, smallest", [(1, 1, 1), (100, 50, 100), (120, 50, 150), (10, 1, 10)])
 def test_the_smallest_quantity_is_the_minimum_rounded_up_to_the_step(minimum, step, smallest):
     assert rules.smallest_quantity(ProductRules(min_quantity=minimum, quantity_step=step)) == smallest

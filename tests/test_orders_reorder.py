@@ -200,16 +200,19 @@ def test_home_greets_and_offers_buy_again_with_todays_price_and_date(make, custo
     assert "LAW 501 course pack" in page and re.search(r"Today \$[\d,]+\.\d\d · arrives", page)
 
 
-@pytest.mark.parametrize("original, today, term", [
-    ("Spring 2027", date(2027, 1, 22), "Spring 2027"),
-    ("Fall 2025", date(2026, 11, 23), "Fall 2026"),
-    ("Spring 2026", date(2026, 11, 23), "Spring 2027"),
-    ("Summer 2026", date(2027, 1, 5), "Summer 2027"),
+@pytest.mark.parametrize("original, terms, term", [
+    ("Spring 2027", ("Spring 2027", "Summer 2027", "Fall 2027", "Spring 2028"), "Spring 2027"),  # still current
+    ("Fall 2025", ("Fall 2026", "Spring 2027", "Summer 2027", "Fall 2027"), "Fall 2026"),  # the next of its season
+    ("Spring 2026", ("Fall 2026", "Spring 2027", "Summer 2027", "Fall 2027"), "Spring 2027"),
+    ("Summer 2026", ("Spring 2027", "Summer 2027", "Fall 2027", "Spring 2028"), "Summer 2027"),
+    ("Winter Intersession 2026", ("Fall 2026", "Winter Intersession 2027", "Spring 2027"), "Winter Intersession 2027"),
+    ("Summer 2026", ("Fall 2026", "Spring 2027"), "Fall 2026"),  # its season not open yet: the current term
+    ("Fall 2025", (), None),
 ])
-def test_reorder_term(original, today, term):
+def test_reorder_term(original, terms, term):
     from portal.catalog.rules import reorder_term
 
-    assert reorder_term(original, today) == term
+    assert reorder_term(original, terms) == term
 
 
 def test_buy_again_lists_most_ordered_jobs_first(ctx, make, customer):

@@ -6,6 +6,7 @@ import pytest
 from portal.orders import rules
 
 JANUARY = date(2027, 1, 22)  # Spring 2027 has begun
+OFFERED = ("Spring 2027", "Summer 2027", "Fall 2027", "Spring 2028")  # the terms open for ordering then
 
 
 @pytest.mark.parametrize("last_term, chosen, term", [
@@ -16,7 +17,7 @@ JANUARY = date(2027, 1, 22)  # Spring 2027 has begun
 ])
 def test_a_course_pack_asks_its_term_among_the_coming_ones(last_term, chosen, term):
     asked = rules.reorder_questions(course_pack=True, last_term=last_term, last_rushed=False,
-                                    rush_surcharge_percent=50, today=JANUARY, term=chosen)
+                                    rush_surcharge_percent=50, terms=OFFERED, term=chosen)
     assert asked.terms == ("Spring 2027", "Summer 2027", "Fall 2027", "Spring 2028")
     assert asked.term == term and asked.last_term == last_term
     assert asked.asked and asked.rush_percent == 0  # not rushed last time: nothing asked about rush
@@ -30,6 +31,6 @@ def test_a_course_pack_asks_its_term_among_the_coming_ones(last_term, chosen, te
 ])
 def test_a_job_rushed_last_time_asks_whether_to_rush_it_again(last_rushed, percent, chosen, asks, rush):
     asked = rules.reorder_questions(course_pack=False, last_term=None, last_rushed=last_rushed,
-                                    rush_surcharge_percent=percent, today=JANUARY, rush=chosen)
+                                    rush_surcharge_percent=percent, terms=OFFERED, rush=chosen)
     assert (asked.rush_percent, asked.rush, asked.terms, asked.term) == (asks, rush, (), None)
     assert asked.asked is bool(asks)

@@ -56,10 +56,10 @@ def test_only_the_manager_sees_the_terms_page(manager_client, customer_client, s
 
 
 def test_adding_a_term_keeps_what_was_typed_next_to_its_error(app, manager_client, spring):
-    refused = manager_client.post("/staff/terms", data={"name": "Winter 2027", "first_day": "2027-13-01"})
+    refused = manager_client.post("/staff/terms", data={"name": "Winter", "first_day": "2027-13-01"})
     page = refused.get_data(as_text=True)
     assert refused.status_code == 422
-    assert 'value="Winter 2027"' in page and "Spring, Summer or Fall" in page and "Enter a date like" in page
+    assert 'value="Winter"' in page and "its year" in page and "Enter a date like" in page
     fragment = manager_client.post("/staff/terms", data={"name": "", "first_day": "2027-06-01"}, headers=HTMX)
     assert fragment.status_code == 200 and '<div id="terms">' in fragment.get_data(as_text=True)[:200]
     assert "<html" not in fragment.get_data(as_text=True) and "Enter the term" in fragment.get_data(as_text=True)
@@ -86,6 +86,32 @@ def test_the_course_pack_configurator_shows_the_deadline_for_the_term(customer_c
     assert "Fall 2026</strong> classes start Monday, August 31, 2026" in fragment and "That day has passed" in fragment
     other = customer_client.get("/products/flyer").get_data(as_text=True)
     assert "data-term-deadline" not in other
+
+
+def test_a_term_the_manager_adds_is_listed_by_its_name_and_accepted_at_checkout(app, make, customer, customer_client,
+                                                                                 manager_client, spring):
+    added = manager_client.post("/staff/terms", data={"name": "winter intersession 2027", "first_day": "2027-01-04"})
+    assert added.status_code == 303
+    page = customer_client.get("/products/course-pack").get_data(as_text=True)
+    listed = re.findall(r'<option[^>]*value="([^"]*)"', page.split('name="term"')[1].split("</select>")[0])
+    assert listed == ["", "Fall 2026", "Winter Intersession 2027", "Spring 2027"]  # by first day of classes
+    job = job_values("course-pack", [make.stored_file(customer, pages=12)], term="Winter Intersession 2027",
+                     **PUBLIC_DOMAIN)
+    fragment = customer_client.get("/products/course-pack?" + urlencode(list(job.items(multi=True))),
+                                   headers=HTMX).get_data(as_text=True)
+    assert "Winter Intersession 2027</strong> classes start Monday, January 4, 2027" in fragment
+    with app.app_context():
+        address_id = db.session.scalar(select(Address.id).where(Address.user_id == customer.id))
+    placed = customer_client.post("/checkout", data={**_checkout_values(customer_client, job, address_id),
+                                                     "action": "place"})
+    assert placed.status_code == 303
+    with app.app_context():
+        order = db.session.scalar(select(Order).where(Order.number == placed.headers["Location"].rsplit("/", 1)[1]))
+        assert (order.term, order.title) == ("Winter Intersession 2027", "LAW 501 course pack, Winter Intersession 2027")
+    unknown = job_values("course-pack", [make.stored_file(customer, pages=12)], term="Winter 2027", **PUBLIC_DOMAIN)
+    refused = customer_client.get("/products/course-pack?" + urlencode(list(unknown.items(multi=True))) + "&_validate=term",
+                                  headers=HTMX).get_data(as_text=True)
+    assert "Winter 2027 is not open for ordering" in refused
 
 
 def test_last_terms_pack_is_reprinted_for_next_term_from_its_order_page(app, make, customer, customer_client, spring):

@@ -69,7 +69,9 @@ def test_the_reminder_goes_out_in_the_window_before_the_deadline_and_never_after
 
 @pytest.mark.parametrize("typed, name, problem", [
     ("spring  2027", "Spring 2027", None), ("Fall 2026", "Fall 2026", None),
-    ("", "", "Enter the term"), ("Winter 2027", "Winter 2027", "Spring, Summer or Fall"), ("Spring 27", "Spring 27", "Spring, Summer or Fall"),
+    ("winter intersession  2027", "Winter Intersession 2027", None), ("MBA Fall 2027", "MBA Fall 2027", None),
+    ("", "", "Enter the term"), ("Spring 27", "Spring 27", "its year"), ("Winter Intersession", "Winter Intersession", "its year"),
+    ("The Very Long Winter Intersession Term 2027", "The Very Long Winter Intersession Term 2027", "at most 40"),
 ])
 def test_terms_are_named_as_the_configurator_lists_them(typed, name, problem):
     assert rules.clean_name(typed) == name
@@ -88,20 +90,22 @@ def test_work_counts_on_the_day_it_must_leave_the_stations():
     assert rules.business_days(date(2026, 12, 24), date(2026, 12, 29), CALENDAR) == [date(2026, 12, 24), date(2026, 12, 29)]
 
 
+OFFERED = ("Fall 2026", "Spring 2027", "Summer 2027", "Fall 2027")  # open for ordering on November 23, 2026
+
+
 def test_a_past_pack_is_suggested_for_the_coming_term_with_its_enrollment_to_confirm():
-    today = date(2026, 11, 23)
     asked = order_rules.reorder_questions(course_pack=True, last_term="Fall 2025", last_rushed=False,
-                                          rush_surcharge_percent=50, today=today, last_enrollment=40,
+                                          rush_surcharge_percent=50, terms=OFFERED, last_enrollment=40,
                                           next_term="Spring 2027")
     assert asked.term == "Spring 2027" and asked.reprint and asked.enrollment == 40
     current = order_rules.reorder_questions(course_pack=True, last_term="Fall 2026", last_rushed=False,
-                                            rush_surcharge_percent=50, today=today, next_term="Spring 2027")
+                                            rush_surcharge_percent=50, terms=OFFERED, next_term="Spring 2027")
     assert current.term == "Spring 2027" and current.reprint
     coming = order_rules.reorder_questions(course_pack=True, last_term="Spring 2027", last_rushed=False,
-                                           rush_surcharge_percent=50, today=today, next_term="Spring 2027")
+                                           rush_surcharge_percent=50, terms=OFFERED, next_term="Spring 2027")
     assert coming.term == "Spring 2027" and not coming.reprint  # the same term again: a plain reorder
     without = order_rules.reorder_questions(course_pack=True, last_term="Fall 2025", last_rushed=False,
-                                            rush_surcharge_percent=50, today=today)
+                                            rush_surcharge_percent=50, terms=OFFERED)
     assert without.term == "Fall 2026" and not without.reprint  # no terms on the calendar: the season's rule
 
 
@@ -111,7 +115,7 @@ def test_a_past_pack_is_suggested_for_the_coming_term_with_its_enrollment_to_con
 ])
 def test_the_enrollment_typed_is_checked_and_kept(typed, enrollment, problem):
     asked = order_rules.reorder_questions(course_pack=True, last_term="Fall 2025", last_rushed=False,
-                                          rush_surcharge_percent=0, today=date(2026, 11, 23), last_enrollment=40,
+                                          rush_surcharge_percent=0, terms=OFFERED, last_enrollment=40,
                                           enrollment=typed)
     assert asked.enrollment == enrollment and asked.enrollment_text == typed
     assert (asked.enrollment_problem is None) if problem is None else problem in asked.enrollment_problem

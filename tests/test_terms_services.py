@@ -32,7 +32,7 @@ def test_the_manager_keeps_terms_and_each_names_one_day(make, ctx):
     fall, spring = add_terms()
     assert [term.name for term in terms.terms()] == ["Fall 2026", "Spring 2027"]
     with pytest.raises(ValidationFailed) as refused:
-        terms.save_term(None, name="winter 2027", first_day=None)
+        terms.save_term(None, name="winter", first_day=None)
     assert set(refused.value.errors) == {"name", "first_day"}
     db.session.rollback()
     with pytest.raises(ValidationFailed) as refused:
@@ -87,9 +87,9 @@ def test_instructors_who_had_a_pack_last_term_are_reminded_once_by_email(make, c
 
 
 def test_no_reminder_without_the_coming_term_and_the_one_before_it(make, ctx):
+    last_terms_pack(make, make.customer())  # ordered before the Terms page had any term (the generated names)
     terms.save_term(None, name="Spring 2027", first_day=SPRING_FIRST_DAY)
     db.session.commit()
-    last_terms_pack(make, make.customer())
     assert term_reminders.remind_instructors(now=IN_THE_WINDOW) == []
 
 

@@ -18,7 +18,8 @@ from portal.catalog.rules import (BOUNDS, LIMITS, NO_CHOICES, NO_WHEN_CHOICES, O
                                   READING_PARTS, plain_decimal, quantity_rule_problems, read_dollars, read_minutes,
                                   read_whole,
                                   repeated_problem, sentence, stage_problem, station_problem, text_problem,
-                                  upcoming_terms, volume_break_problem, when_choice_problem, when_option_problem)
+                                  volume_break_problem, when_choice_problem, when_option_problem)
+from portal.catalog.services import course_pack_terms
 from portal.documents.rules import title_from_name
 from portal.promises.rules import WEEKDAYS
 from portal.web.forms import choices
@@ -86,7 +87,9 @@ class ConfiguratorForm(Form):
 def configurator_form(product: Product, formdata=None, *, today: date, defaults: dict | None = None,
                       instructor: str = ""):
     """A form with one radio group per product option, defaulting to the product's (or saved) choices;
-    a course pack's instructor starts as `instructor` (the faculty member ordering)."""
+    a course pack's instructor starts as `instructor` (the faculty member ordering) and its terms are those open
+    for ordering today (services.course_pack_terms: the one query the form makes, for a course pack only, so
+    every caller lists the same terms that configure() accepts)."""
     defaults = defaults or {}
     attributes = {"_option_names": []}
     for option in product.options:
@@ -103,7 +106,8 @@ def configurator_form(product: Product, formdata=None, *, today: date, defaults:
     form_class = type(f"Configure{product.slug.title().replace('-', '')}", (ConfiguratorForm,), attributes)
     form = form_class(formdata, quantity=None if product.is_course_pack else product.default_quantity,
                       instructor=instructor if product.is_course_pack else "")
-    form.term.choices = choices([("", "Choose a term")] + [(t, t) for t in upcoming_terms(today)])
+    offered = course_pack_terms(today) if product.is_course_pack else []
+    form.term.choices = choices([("", "Choose a term")] + [(t, t) for t in offered])
     return form
 
 

@@ -175,14 +175,38 @@ def upcoming_terms(today: date, count: int = 4) -> list[str]:
     return terms
 
 
-def reorder_term(original: str | None, today: date) -> str:
-    """The term a course pack is reprinted for: the same term while it is current or coming,
-    otherwise the next term of the same season (a Fall course is taught again in the Fall)."""
-    terms = upcoming_terms(today, count=len(TERMS) + 1)
+def course_pack_terms(calendar: Sequence[tuple[str, date]], today: date, count: int = 4) -> list[str]:
+    """The terms a course pack can be ordered for, named as the manager named them on the Terms page: the current
+    term (the last whose classes began on or before today) and the coming ones, by first day of classes, `count`
+    at most. `calendar` is the Terms page as (name, first day of classes).
+
+    Until the manager has entered a coming term, the generated names stand in (upcoming_terms: Spring, Summer,
+    Fall and the year), so instructors can still order while the Terms page is behind; those packs are not given
+    a deadline until the manager enters their term under the same name."""
+    ordered = sorted(calendar, key=lambda term: term[1])
+    coming = [name for name, first_day in ordered if first_day > today]
+    if not coming:
+        return upcoming_terms(today, count)
+    current = [name for name, first_day in ordered if first_day <= today][-1:]
+    return (current + coming)[:count]
+
+
+YEAR = re.compile(r"\s*\b(19|20)\d\d\b\s*")
+
+
+def season(term: str | None) -> str:
+    """A term's name without its year: "Fall" for Fall 2026, "Winter Intersession" for Winter Intersession 2027."""
+    return " ".join(YEAR.sub(" ", term or "").split())
+
+
+def reorder_term(original: str | None, terms: Sequence[str]) -> str | None:
+    """The term a course pack is reprinted for, among `terms` (course_pack_terms: the current one first): the same
+    term while it is current or coming, otherwise the next term of the same season (a Fall course is taught again
+    in the Fall), otherwise the current term. None only when no term is offered."""
     if original in terms:
         return original
-    season = (original or "").split(" ")[0]
-    return next((term for term in terms if term.startswith(season + " ")), terms[0])
+    same_season = season(original)
+    return next((term for term in terms if same_season and season(term) == same_season), terms[0] if terms else None)
 
 
 # What a catalog file and the manager's catalog forms both check, one rule each. Each check takes the

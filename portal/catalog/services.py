@@ -21,6 +21,7 @@ from portal.promises.models import RouteStep
 from portal.promises.rules import CLEARANCE_BUSINESS_DAYS, Estimate
 from portal.shop.delivery import DeliveryMethod
 from portal.shop.formats import money, plural
+from portal.terms import services as terms
 
 
 @dataclass(frozen=True)
@@ -262,14 +263,20 @@ def _declare_copyright(configured: ConfiguredFile, entry, problems: dict[str, st
         problems.setdefault(prefix + part, problem)
 
 
+def course_pack_terms(today: date) -> list[str]:
+    """The terms a course pack can be ordered for today: the current and coming terms of the manager's Terms page,
+    or the generated names while it has no coming term (rules.course_pack_terms). One small query."""
+    return rules.course_pack_terms(terms.first_days(), today)
+
+
 def _course_pack_problems(config: Configuration, problems: dict[str, str], today: date) -> None:
     problem = rules.course_code_problem(config.course_code)
     if problem:
         problems.setdefault("course_code", problem)
     if not config.term:
         problems.setdefault("term", "Choose the term the course is taught.")
-    elif config.term not in rules.upcoming_terms(today):
-        problems.setdefault("term", f"Choose this term or a coming one; {config.term} has passed.")
+    elif config.term not in course_pack_terms(today):
+        problems.setdefault("term", f"Choose this term or a coming one; {config.term} is not open for ordering.")
     if not config.instructor:
         problems.setdefault("instructor", "Enter the instructor's name.")
     if config.enrollment is None and "enrollment" not in problems:

@@ -48,7 +48,7 @@ class Order(db.Model):
     rush: Mapped[bool] = mapped_column(Boolean, default=False)
     instructions: Mapped[str] = mapped_column(Text, default="")
     course_code: Mapped[str | None] = mapped_column(String(20))
-    term: Mapped[str | None] = mapped_column(String(20))
+    term: Mapped[str | None] = mapped_column(String(40))
     instructor: Mapped[str | None] = mapped_column(String(120))
     enrollment: Mapped[int | None] = mapped_column(Integer)
     # Delivered to the campus bookstore (DeliveryMethod.BOOKSTORE): what the bookstore charges a student for a

@@ -51,7 +51,8 @@ def job_values_from(order: Order, *, today: date, replacements: dict[int, int] |
     if order.rush if rush is None else rush:
         values.append(("rush", "y"))
     if order.course_code:
-        values += [("course_code", order.course_code), ("term", term or catalog_rules.reorder_term(order.term, today)),
+        term = term or catalog_rules.reorder_term(order.term, catalog.course_pack_terms(today)) or ""
+        values += [("course_code", order.course_code), ("term", term),
                    ("instructor", order.instructor or ""), ("enrollment", str(enrollment or last_enrollment))]
     else:
         values.append(("title", order.title))
@@ -123,10 +124,12 @@ def questions_for(source: Order, today: date, *, term: str | None = None, rush: 
                   enrollment: str | None = None) -> rules.ReorderQuestions:
     """What reordering `source` asks (rules.reorder_questions), with the answers given so far; a course pack
     of an earlier term is suggested for the coming term on the shop's calendar (portal.terms)."""
-    coming = term_rules.coming_term(terms.terms(), today) if source.course_code else None
+    calendar = terms.terms() if source.course_code else []
+    coming = term_rules.coming_term(calendar, today)
+    offered = catalog_rules.course_pack_terms([(t.name, t.first_day) for t in calendar], today) if source.course_code else ()
     return rules.reorder_questions(course_pack=bool(source.course_code), last_term=source.term,
                                    last_rushed=source.rush, rush_surcharge_percent=source.product.rush_surcharge_percent,
-                                   today=today, term=term, rush=rush, last_enrollment=source.enrollment or source.quantity,
+                                   terms=offered, term=term, rush=rush, last_enrollment=source.enrollment or source.quantity,
                                    enrollment=enrollment, next_term=coming.name if coming else None)
 
 

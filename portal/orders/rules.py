@@ -4,8 +4,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Sequence
 
-from portal.catalog.rules import reorder_term, upcoming_terms  # pure rules; import nothing of the portal
+from portal.catalog.rules import reorder_term  # pure rules; import nothing of the portal
 
 NUMBER = re.compile(r"(\d{2})-(\d{5,})")
 
@@ -81,16 +82,17 @@ class ReorderQuestions:
 
 
 def reorder_questions(*, course_pack: bool, last_term: str | None, last_rushed: bool, rush_surcharge_percent: int,
-                      today: date, term: str | None = None, rush: bool = False, last_enrollment: int | None = None,
-                      enrollment: str | None = None, next_term: str | None = None) -> ReorderQuestions:
+                      terms: Sequence[str] = (), term: str | None = None, rush: bool = False,
+                      last_enrollment: int | None = None, enrollment: str | None = None,
+                      next_term: str | None = None) -> ReorderQuestions:
     """A course pack asks its term and its enrollment (last time's, to confirm); a job rushed last time asks
     whether to rush it again (unticked unless chosen now). Nothing else is asked: the rest is the same job again.
 
-    The term suggested is the coming term on the shop's calendar (`next_term`) for a pack of an earlier term
-    ("Reprint for next term"); without one, the same term while it is current or coming, else the next of its
-    season."""
-    terms = tuple(upcoming_terms(today)) if course_pack else ()
-    suggested = reorder_term(last_term, today) if course_pack else None
+    `terms` are those open for ordering, the current one first (catalog.rules.course_pack_terms). The term suggested
+    is the coming term on the shop's calendar (`next_term`) for a pack of an earlier term ("Reprint for next term");
+    without one, the same term while it is current or coming, else the next of its season."""
+    terms = tuple(terms) if course_pack else ()
+    suggested = reorder_term(last_term, terms) if course_pack else None
     if course_pack and next_term in terms and _before(last_term, next_term, terms):
         suggested = next_term
     asks_rush = last_rushed and rush_surcharge_percent > 0

@@ -11,11 +11,11 @@ from portal.extensions import db
 
 
 class Term(db.Model):
-    """A term ("Spring 2027", as course packs name it) and its first day of classes."""
+    """A term as the manager names it ("Spring 2027", "Winter Intersession 2027"; course packs carry the name) and its first day of classes."""
 
     __tablename__ = "terms"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(40), unique=True)
     first_day: Mapped[date] = mapped_column(Date, unique=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

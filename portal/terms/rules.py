@@ -8,22 +8,28 @@ from typing import Sequence, TypeVar
 
 from portal.shop.calendar import ShopCalendar
 
-NAME = re.compile(r"(Spring|Summer|Fall) (20\d\d)")
+NAME_LIMIT = 40  # characters, as orders keep a pack's term (orders.term)
+YEAR = re.compile(r"\b(20\d\d)\b")
 DEFAULT_ORDER_DAYS = 15  # business days before the first day of classes (PORTAL_TERM_ORDER_DAYS)
 DEFAULT_REMINDER_DAYS = 10  # the reminder goes out this many business days before the deadline
 FIRST_WEEKS = timedelta(days=14)  # the term-start view: what is due up to two weeks into the term
 
 
 def clean_name(name: str | None) -> str:
-    """'spring  2027' is 'Spring 2027', the way the course-pack configurator lists terms."""
-    return " ".join((name or "").split()).title()
+    """The name as the manager typed it, spaces tidied and each word begun with a capital: 'spring  2027' is
+    'Spring 2027'; 'Winter Intersession 2027' and 'MBA Fall 2027' stay as they are."""
+    return " ".join(word[:1].upper() + word[1:] for word in (name or "").split())
 
 
 def name_problem(name: str) -> str | None:
+    """A term is named as instructors will choose it in the course-pack configurator, with its year (every
+    year has its own Spring): "Spring 2027", "Winter Intersession 2027"."""
     if not name:
         return "Enter the term, like Spring 2027."
-    if not NAME.fullmatch(name):
-        return "Name the term as the configurator lists it: Spring, Summer or Fall, then the year, like Spring 2027."
+    if len(name) > NAME_LIMIT:
+        return f"Use at most {NAME_LIMIT} characters."
+    if not YEAR.search(name):
+        return "Give the term its year, like Spring 2027 or Winter Intersession 2027."
     return None
 
 

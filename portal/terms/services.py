@@ -19,6 +19,12 @@ def terms() -> list[Term]:
     return list(db.session.scalars(select(Term).order_by(Term.first_day)))
 
 
+def first_days() -> list[tuple[str, date]]:
+    """Every term as (name, first day of classes), the earliest first: what the course-pack configurator lists."""
+    return [(name, first_day) for name, first_day in db.session.execute(
+        select(Term.name, Term.first_day).order_by(Term.first_day))]
+
+
 def term_by_id(term_id: int) -> Term:
     term = db.session.get(Term, term_id)
     if term is None:
