@@ -20,6 +20,7 @@ eight business days, a third with a fee; one in twenty refused, and the instruct
 
     .venv/bin/python benchmarks/simulation.py --days 120 --seed 1                       # one JSON line
     .venv/bin/python benchmarks/simulation.py --days 120 --seed 1 --scenario surge
+    flask --app wsgi promises simulate --days 120 --seed 1 --scenario surge              # the same, as a command
 
 A benchmark, not part of the portal: it runs on a scratch SQLite database of its own.
 """
@@ -550,6 +551,23 @@ def told_of_delay(jobs: list[Job]) -> dict[int, date]:
     return first
 
 
+def on_scratch_database(*, days: int, seed: int, start: date, scenario: str, keep: str | None = None,
+                        customers: int = 24) -> dict:
+    """Runs the simulation on a scratch SQLite database of its own (kept at `keep` when given) and returns the
+    summary: what this script and `flask --app wsgi promises simulate` both do."""
+    with tempfile.TemporaryDirectory(prefix="portal-sim-") as scratch:
+        database = Path(keep).resolve() if keep else Path(scratch) / "sim.db"
+        database.unlink(missing_ok=True)
+        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+                          "UPLOAD_DIR": str(Path(scratch) / "uploads")})
+        with app.app_context():
+            upgrade()
+            summary = run(days=days, seed=seed, start=start, scenario=SCENARIOS[scenario], customers=customers)
+            db.session.remove()
+            db.engine.dispose()
+    return summary
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Runs the shop for DAYS on a scratch database.")
     parser.add_argument("--days", type=int, default=120, help="calendar days to simulate (120)")
@@ -557,19 +575,11 @@ def main() -> None:
     parser.add_argument("--start", default="2026-08-03", help="first day, before the Fall term (2026-08-03)")
     parser.add_argument("--scenario", default="mix", choices=list(SCENARIOS),
                         help="mix (the usual), surge, station-down or clearance (mix)")
+    parser.add_argument("--customers", type=int, default=24, help="customers ordering: fewer, a quieter shop (24)")
     parser.add_argument("--keep", metavar="PATH", help="keep the scratch SQLite database here, to look at afterwards")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="portal-sim-") as scratch:
-        database = Path(args.keep).resolve() if args.keep else Path(scratch) / "sim.db"
-        database.unlink(missing_ok=True)
-        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
-                          "UPLOAD_DIR": str(Path(scratch) / "uploads")})
-        with app.app_context():
-            upgrade()
-            summary = run(days=args.days, seed=args.seed, start=date.fromisoformat(args.start),
-                          scenario=SCENARIOS[args.scenario])
-            db.session.remove()
-            db.engine.dispose()
+    summary = on_scratch_database(days=args.days, seed=args.seed, start=date.fromisoformat(args.start),
+                                  scenario=args.scenario, keep=args.keep, customers=args.customers)
     print(json.dumps(summary))
 
 
