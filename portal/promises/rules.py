@@ -17,7 +17,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import reduce
+from itertools import accumulate
 from math import ceil
+from operator import add
 from typing import Iterable, Mapping, Sequence
 
 from portal.shop.calendar import ShopCalendar
@@ -102,6 +105,37 @@ class Capacity:
             return usual
         return self.weekday_minutes.get(station, {}).get(WEEKDAYS[day.weekday()], usual)
 
+    def minutes_over(self, station: str, first: date, end: date) -> tuple[float, ...]:
+        """minutes_on(station, day) for each day from `first` up to `end` (not included). Read from a table kept
+        on the capacity, as the re-plan asks for the same station-days tens of thousands of times; the table is
+        only ever replaced whole, never changed, so one capacity can be shared by threads."""
+        base, minutes, _ = self._table(station, first, end)
+        return minutes[first.toordinal() - base:end.toordinal() - base]
+
+    def whole_minutes_over(self, station: str, first: date, end: date) -> int | None:
+        """The sum of minutes_over(station, first, end), exactly, when every one of the station's minutes is a
+        whole number (as it is unless its hours say otherwise); None when some are not."""
+        base, _, running = self._table(station, first, end)
+        if running is None:
+            return None
+        return running[max(0, end.toordinal() - base)] - running[max(0, first.toordinal() - base)]
+
+    def _table(self, station: str, first: date, end: date) -> tuple[int, tuple[float, ...], tuple[int, ...] | None]:
+        """The station's minutes_on from the day numbered `base` on, covering `first` up to `end`, and their running
+        sums when all are whole. Kept on the capacity, as the re-plan reads the same station-days tens of thousands
+        of times; only ever replaced whole, never changed, so one capacity can be shared by threads."""
+        tables = self.__dict__.setdefault("_minutes_tables", {})  # not a field: not compared, shown or copied
+        start, stop = first.toordinal(), max(first.toordinal(), end.toordinal())
+        table = tables.get(station)
+        if table is None or start < table[0] or stop > table[0] + len(table[1]):
+            low = min(start, table[0]) if table else start
+            high = max(stop, table[0] + 2 * len(table[1]) if table else stop, low + 8)  # grown well ahead
+            minutes = tuple(self.minutes_on(station, date.fromordinal(ordinal)) for ordinal in range(low, high))
+            whole = all(float(m).is_integer() for m in minutes)
+            table = (low, minutes, tuple(accumulate((int(m) for m in minutes), initial=0)) if whole else None)
+            tables[station] = table
+        return table
+
 
 @dataclass(frozen=True)
 class Cursor:
@@ -114,14 +148,22 @@ class Cursor:
 def advance(capacity: Capacity, station: str, cursor: Cursor, minutes: float) -> Cursor:
     """Where the station's time stands after `minutes` more work from `cursor`."""
     day, used = cursor.day, cursor.used
-    for _ in range(MAX_DAYS):
-        free = capacity.minutes_on(station, day) - used
-        if minutes <= free:
-            return Cursor(day, used + minutes)
-        if free > 0:
-            minutes -= free
-        day, used = day + timedelta(days=1), 0
+    days = 0
+    while days < MAX_DAYS:
+        for minutes_that_day in capacity.minutes_over(station, day, day + _WEEK):
+            free = minutes_that_day - used
+            if minutes <= free:
+                return Cursor(day, used + minutes)
+            if free > 0:
+                minutes -= free
+            day, used = day + _DAY, 0
+            days += 1
+            if days == MAX_DAYS:
+                break
     raise ValueError(f"{station} has no capacity for this work within {MAX_DAYS} days")
+
+
+_DAY, _WEEK = timedelta(days=1), timedelta(days=7)
 
 
 def later(a: Cursor, b: Cursor) -> Cursor:
@@ -171,11 +213,13 @@ def _minutes_between(capacity: Capacity, station: str, a: Cursor, b: Cursor) -> 
         return 0
     if a.day == b.day:
         return b.used - a.used
-    total, day = capacity.minutes_on(station, a.day) - a.used, a.day + timedelta(days=1)
-    while day < b.day:
-        total += capacity.minutes_on(station, day)
-        day += timedelta(days=1)
-    return total + b.used
+    total = capacity.minutes_on(station, a.day) - a.used
+    if float(total).is_integer():  # whole minutes add up exactly in any order
+        between = capacity.whole_minutes_over(station, a.day + _DAY, b.day)
+        if between is not None:
+            return total + between + b.used
+    # The days between added one by one, in order: the same float to the last bit as adding them in a loop.
+    return reduce(add, capacity.minutes_over(station, a.day + _DAY, b.day), total) + b.used
 
 
 def queue_end(capacity: Capacity, station: str, start: Cursor, backlog_minutes: float) -> Cursor:
@@ -259,38 +303,54 @@ def replan(jobs: Sequence[OpenJob], *, capacity: Capacity, today: date,
     today, or from `resumes` (the next business day, once the shop has closed for the day); held
     jobs are planned last, as if released now. A job with nothing left to do is ready today."""
     calendar = capacity.calendar
-    start = Cursor(calendar.on_or_after(resumes or today))
+    return {job.order_id: _forecast(job, plan, calendar=calendar, today=today)
+            for job, plan in _plans(jobs, capacity=capacity, start=calendar.on_or_after(resumes or today))}
+
+
+def _plans(jobs: Sequence[OpenJob], *, capacity: Capacity, start: date) -> Iterable[tuple[OpenJob, Plan]]:
+    """Each job with its plan, in the order the stations work them (held jobs last, as if released now)."""
+    begin = Cursor(start)
     free_from: dict[str, Cursor] = {}
-    forecasts = {}
     for job in sorted(jobs, key=lambda j: (j.held,) + priority(j)):
-        plan = plan_job(job.remaining, capacity=capacity, start=start, free_from=free_from,
-                        proof_days=job.proof_days, proof_from=job.proof_from)
-        done = not job.remaining and not job.proof_days and not job.held
-        ready = calendar.on_or_after(today if done else plan.ready)
-        expected = calendar.add_business_days(ready, TRANSIT_DAYS[job.delivery_method])
-        forecasts[job.order_id] = Forecast(ready, expected, plan.bottleneck, plan.waited_minutes)
-    return forecasts
+        yield job, plan_job(job.remaining, capacity=capacity, start=begin, free_from=free_from,
+                            proof_days=job.proof_days, proof_from=job.proof_from)
+
+
+def _forecast(job: OpenJob, plan: Plan, *, calendar: ShopCalendar, today: date) -> Forecast:
+    done = not job.remaining and not job.proof_days and not job.held
+    ready = calendar.on_or_after(today if done else plan.ready)
+    expected = calendar.add_business_days(ready, TRANSIT_DAYS[job.delivery_method])
+    return Forecast(ready, expected, plan.bottleneck, plan.waited_minutes)
 
 
 def load_by_day(jobs: Sequence[OpenJob], *, capacity: Capacity, today: date, days: int) -> dict[str, list[float]]:
     """Minutes of planned work per station for each of the next `days` business days (the load
     chart): the same plan as replan(), with each step's minutes spread over the days it runs."""
+    return replan_with_load(jobs, capacity=capacity, today=today, days=days)[1]
+
+
+def replan_with_load(jobs: Sequence[OpenJob], *, capacity: Capacity, today: date, resumes: date | None = None,
+                     days: int) -> tuple[dict[int, Forecast], dict[str, list[float]]]:
+    """replan() and load_by_day() at once. The chart plans from today, the forecasts from when work resumes; when
+    that is today too, the two are one plan (held jobs come last, so leaving them out of the chart changes no one
+    else's), and the jobs are planned once."""
     calendar = capacity.calendar
     horizon = [calendar.on_or_after(today)]
     while len(horizon) < days:
         horizon.append(calendar.next_business_day(horizon[-1]))
     index = {day: i for i, day in enumerate(horizon)}
     load = {station: [0.0] * days for station in capacity.minutes_per_day}
-    start = Cursor(horizon[0])
-    free_from: dict[str, Cursor] = {}
-    for job in sorted(jobs, key=lambda j: (j.held,) + priority(j)):
-        if job.held:
-            continue
-        plan = plan_job(job.remaining, capacity=capacity, start=start, free_from=free_from,
-                        proof_days=job.proof_days, proof_from=job.proof_from)
-        for station, begins, ends in plan.runs:
-            _spread(load, index, capacity, station, begins, ends)
-    return load
+    resumed = calendar.on_or_after(resumes or today)
+    forecasts = {}
+    for job, plan in _plans(jobs, capacity=capacity, start=horizon[0]):
+        if resumed == horizon[0]:
+            forecasts[job.order_id] = _forecast(job, plan, calendar=calendar, today=today)
+        if not job.held:
+            for station, begins, ends in plan.runs:
+                _spread(load, index, capacity, station, begins, ends)
+    if resumed != horizon[0]:
+        forecasts = replan(jobs, capacity=capacity, today=today, resumes=resumes)
+    return forecasts, load
 
 
 def _spread(load, index, capacity: Capacity, station: str, a: Cursor, b: Cursor) -> None:
