@@ -78,11 +78,23 @@ def test_a_clearance_is_reused_until_its_expiry_and_the_longest_wins():
     assert rules.reuse([], on=date(2027, 6, 1)) == (None, None)
 
 
-def test_the_promise_allows_the_usual_clearance_time_and_a_day_more_while_unanswered():
+@pytest.mark.parametrize("usual", [CLEARANCE_BUSINESS_DAYS, 3, 8])  # the stated figure, or a calibrated one
+def test_the_promise_allows_the_usual_clearance_time_and_a_day_more_while_unanswered(usual):
     monday = date(2026, 11, 23)
-    assert rules.days_left(monday, today=monday, calendar=CALENDAR) == CLEARANCE_BUSINESS_DAYS
-    assert rules.days_left(monday, today=date(2026, 11, 25), calendar=CALENDAR) == CLEARANCE_BUSINESS_DAYS - 2
-    assert rules.days_left(monday, today=date(2026, 12, 21), calendar=CALENDAR) == 1
+    assert rules.days_left(monday, today=monday, calendar=CALENDAR, usual_days=usual) == usual
+    assert rules.days_left(monday, today=date(2026, 11, 25), calendar=CALENDAR, usual_days=usual) == max(1, usual - 2)
+    assert rules.days_left(monday, today=date(2026, 12, 21), calendar=CALENDAR, usual_days=usual) == 1
+
+
+@pytest.mark.parametrize("asked, answered, days", [
+    (date(2026, 11, 23), date(2026, 11, 23), 0),  # answered the day it was asked
+    (date(2026, 11, 23), date(2026, 11, 25), 2),
+    (date(2026, 11, 20), date(2026, 11, 23), 1),  # Friday to Monday: one business day
+    (date(2026, 11, 25), date(2026, 11, 30), 3),  # Thursday, Friday, Monday: the weekend does not count
+    (date(2026, 11, 25), date(2026, 11, 24), 0),  # a clock out of step never counts backwards
+])
+def test_a_request_took_the_business_days_from_its_asking_to_its_answer(asked, answered, days):
+    assert rules.answer_days(asked, answered, calendar=CALENDAR) == days
 
 
 @pytest.mark.parametrize("typed, cents, problem", [

@@ -1,10 +1,10 @@
 """Clearing readings against the database, without HTTP: the queue a placed pack fills, grants with fees
 that reach the price (and the approver), clearances reused or expired, refusals the instructor decides,
 and the promise that counts clearance."""
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from portal.catalog.models import CopyrightStatus as C
 from portal.copyright import services
@@ -18,6 +18,8 @@ from portal.notices.models import Notice
 from portal.notices.rules import Channel, NoticeKind
 from portal.orders.models import OrderStatus as S
 from portal.orders.reorders import job_values_from
+from portal.promises import services as promises
+from portal.promises.models import ClearanceCalibration
 from portal.promises.rules import CLEARANCE_BUSINESS_DAYS
 from portal.queue import services as queue
 from tests.factories import NOW, pdf_bytes, to_clear
@@ -235,3 +237,34 @@ def test_two_staff_answering_one_request_at_once_the_second_is_told_and_changes_
     db.session.expire_all()
     assert db.session.get(ClearanceRequest, request.id).state == ClearanceState.REFUSED
     assert db.session.get(type(order), order.id).price_cents == price and db.session.scalar(select(Clearance)) is None
+
+
+def test_the_clearance_time_is_calibrated_weekly_from_the_requests_the_shop_answered(ctx, make, customer, shop):
+    asked = pack(make, customer, **to_clear(0))
+    awaiting = request_of(asked)
+    monday = datetime(2026, 9, 14, 15, tzinfo=timezone.utc)  # 10:00 in the shop, a week without holidays
+    took = [1] * 5 + [2] * 4 + [3] * 2 + [4]  # business days from request to answer, twelve requests
+    for days in took:
+        db.session.add(ClearanceRequest(order_id=asked.id, order_file_id=awaiting.order_file_id,
+                                        work_key=awaiting.work_key, work_title=awaiting.work_title,
+                                        state=ClearanceState.GRANTED, requested_at=monday,
+                                        decided_at=monday + timedelta(days=days)))
+    db.session.add(ClearanceRequest(order_id=asked.id, order_file_id=awaiting.order_file_id, work_key=awaiting.work_key,
+                                    work_title=awaiting.work_title, state=ClearanceState.GRANTED, reused=True,
+                                    requested_at=monday, decided_at=monday))  # cleared at once: no asking to time
+    db.session.commit()
+    assert promises.clearance_days() == CLEARANCE_BUSINESS_DAYS  # the stated figure until calibrated
+    assert sorted(services.answer_times(calendar=promises.shop_calendar(NOW.date()))) == sorted(took)
+    keeping.calibrate(now=NOW)
+    db.session.commit()
+    run = promises.clearance_calibration()
+    assert (run.business_days, run.previous_business_days, run.samples, run.percentile) == (3, None, 12, 0.9)
+    assert promises.clearance_days() == 3
+    # A pack with a reading to clear is promised the calibrated time, and so is the one already waiting.
+    config = make.configuration(customer, **to_clear(0))
+    assert config.clearance_days == config.job().clearance_days == 3
+    waits = services.clearance_waits([asked.id], today=NOW.date(), calendar=promises.shop_calendar(NOW.date()))
+    assert waits[asked.id][1] == 3
+    keeping.calibrate(now=NOW + timedelta(days=7))  # nothing new answered: the figure stands, nothing recorded
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(ClearanceCalibration)) == 1

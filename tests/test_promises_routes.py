@@ -6,7 +6,7 @@ import time_machine
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.promises.models import Closure, Station, StationDowntime
+from portal.promises.models import ClearanceCalibration, Closure, Station, StationDowntime
 from tests.factories import NOW
 
 
@@ -36,6 +36,19 @@ def test_staff_see_kept_rates_at_risk_and_the_load_chart(app, make, customer, st
     assert "Show the load as a table" in page
     assert '<figure class="trend-chart">' in page and "Promises kept by week: " in page  # the on-time trend
     assert "Show the weeks as a table" in page
+
+
+def test_the_page_shows_the_clearance_time_next_to_the_buffers_stated_then_calibrated(app, staff_client):
+    stated = staff_client.get("/staff/promises").get_data(as_text=True)
+    assert 'data-clearance-days="5"' in stated and "<strong>5 business days</strong>" in stated
+    assert "stated figure, until 10 requests have been answered" in stated
+    with app.app_context():
+        db.session.add(ClearanceCalibration(computed_at=NOW, business_days=3, previous_business_days=5, samples=40,
+                                            percentile=0.9))
+        db.session.commit()
+    calibrated = staff_client.get("/staff/promises").get_data(as_text=True)
+    assert 'data-clearance-days="3"' in calibrated and "<strong>3 business days</strong>" in calibrated
+    assert "enough for 90% of the last 40 answered requests" in calibrated and "(was 5)" in calibrated
 
 
 def test_the_promises_page_gives_each_element_its_own_id(staff_client):

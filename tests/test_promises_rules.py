@@ -168,6 +168,25 @@ def test_buffer_days_from_history(lateness, percentile, buffer):
     assert rules.buffer_days(lateness, percentile=percentile) == buffer
 
 
+@pytest.mark.parametrize("durations, days", [
+    ([], rules.CLEARANCE_BUSINESS_DAYS),                     # no history: the shop's stated figure
+    ([2] * 9, rules.CLEARANCE_BUSINESS_DAYS),                # fewer than ten answered: still the stated figure
+    ([2] * 10, 2),                                           # ten answered in two business days: two
+    ([3] * 18 + [9, 12], 3),                                 # 90th percentile of twenty: two slow answers do not count
+    ([3] * 17 + [7, 9, 12], 7),                              # three slow ones in twenty: the 18th fastest
+    ([0] * 10, 1),                                           # answered the same day: still a business day
+    ([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 9),
+    ([10, 9, 8, 7, 6, 5, 4, 3, 2, 1], 9),                    # in any order
+])
+def test_the_clearance_time_is_calibrated_from_the_answered_requests(durations, days):
+    assert rules.clearance_business_days(durations) == days
+
+
+def test_the_clearance_time_takes_its_percentile_and_minimum():
+    assert rules.clearance_business_days([1, 2, 3, 4], percentile=0.5, minimum_samples=4) == 2
+    assert rules.clearance_business_days([1, 2, 3, 4], minimum_samples=5, default=6) == 6
+
+
 def test_kept_means_delivered_on_or_before_the_promise():
     assert rules.kept(date(2026, 11, 24), date(2026, 11, 24)) and not rules.kept(date(2026, 11, 24), date(2026, 11, 25))
     assert not rules.kept(date(2026, 11, 24), None)

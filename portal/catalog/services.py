@@ -18,7 +18,7 @@ from portal.extensions import db
 from portal.failures import NotAllowed, ValidationFailed
 from portal.promises import services as promises
 from portal.promises.models import RouteStep
-from portal.promises.rules import CLEARANCE_BUSINESS_DAYS, Estimate
+from portal.promises.rules import Estimate
 from portal.shop.delivery import DeliveryMethod
 from portal.shop.formats import money, plural
 from portal.terms import services as terms
@@ -129,8 +129,9 @@ class Configuration:
 
     @property
     def clearance_days(self) -> int:
-        """Business days the promise allows for the shop to clear readings (none when nothing awaits)."""
-        return CLEARANCE_BUSINESS_DAYS if self.awaiting_clearance else 0
+        """Business days the promise allows for the shop to clear readings: its usual clearance time, calibrated
+        (promises.clearance_days, read only for a pack with readings to clear), or none when nothing awaits."""
+        return promises.clearance_days() if self.awaiting_clearance else 0
 
     @property
     def is_complete(self) -> bool:

@@ -8,7 +8,6 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from portal.promises.rules import CLEARANCE_BUSINESS_DAYS
 from portal.shop.calendar import ShopCalendar
 
 
@@ -74,11 +73,17 @@ def reuse(on_file: list[OnFile], *, on: date) -> tuple[OnFile | None, OnFile | N
     return None, expired
 
 
-def days_left(requested_on: date, *, today: date, calendar: ShopCalendar) -> int:
+def days_left(requested_on: date, *, today: date, calendar: ShopCalendar, usual_days: int) -> int:
     """Business days the promise still allows for a reading awaiting clearance: the shop's usual
-    clearance time counted from the request, and at least one more while it is still not answered."""
+    clearance time (`usual_days`, calibrated: portal.promises) counted from the request, and at least one
+    more while it is still not answered."""
     spent = calendar.business_days_between(requested_on, today) if today > requested_on else 0
-    return max(1, CLEARANCE_BUSINESS_DAYS - spent)
+    return max(1, usual_days - spent)
+
+
+def answer_days(requested_on: date, answered_on: date, *, calendar: ShopCalendar) -> int:
+    """Business days a request took from the day it was asked to the day the shop had its answer."""
+    return calendar.business_days_between(requested_on, answered_on) if answered_on > requested_on else 0
 
 
 def read_fee(text: str | None) -> tuple[int | None, str | None]:

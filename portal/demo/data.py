@@ -216,7 +216,7 @@ def _copyright(faculty: User, *, now: datetime) -> None:
         reading = pack.files[-1]
         # ordered asking the shop to clear it: promised with the shop's usual clearance time, as the portal does
         pack.promise_date = pack.expected_date = calendar.add_business_days(
-            pack.promise_date, promise_rules.CLEARANCE_BUSINESS_DAYS)
+            pack.promise_date, promises.clearance_days())
         reading.title = title
         reading.copyright_status = CopyrightStatus.AWAITING_CLEARANCE
         reading.copyright_details = {"work_title": title, "work_author": author, "work_publisher": publisher,

@@ -22,6 +22,8 @@ def _page(closure_form=None, downtime_form=None, problems=None, status: int = 20
                   kept_30=keeping.kept_rate(now=now, days=30),
                   kept_90=keeping.kept_rate(now=now, days=90), trend=keeping.kept_trend(now=now), at_risk=keeping.at_risk_orders(),
                   chart=keeping.load_chart(now=now), calibrations=keeping.calibration_history(),
+                  clearance=services.clearance_calibration(), clearance_days=services.clearance_days(),
+                  clearance_minimum=rules.CLEARANCE_MINIMUM_SAMPLES,
                   closures=services.upcoming_closures(now), downtime=services.upcoming_downtime(now),
                   closure_form=closure_form or ClosureForm(), downtime_form=downtime_form, problems=problems or {})
 

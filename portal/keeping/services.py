@@ -10,13 +10,14 @@ from sqlalchemy import case, delete, func, select
 from sqlalchemy.orm import joinedload
 
 from portal.catalog.models import Product
-from portal.copyright.services import clearance_waits
+from portal.copyright.services import answer_times, clearance_waits
 from portal.database import exclusive
 from portal.extensions import db
 from portal.orders.models import Order, OrderStatus
 from portal.promises import rules
 from portal.promises.models import Calibration, OrderWork, Station, StationLoad
-from portal.promises.services import DEFAULT_BUFFER_DAYS, ShopState, forget_state, shop_calendar, shop_state
+from portal.promises.services import (DEFAULT_BUFFER_DAYS, ShopState, calibrate_clearance, forget_state, shop_calendar,
+                                     shop_state)
 from portal.queue.models import Proof
 from portal.shop.clock import closing, shop_time, shop_today
 
@@ -112,7 +113,8 @@ def _horizon(state: ShopState) -> list[date]:
 def calibrate(*, now: datetime, percentile: float = PERCENTILE) -> list[Calibration]:
     """Compares each product's finished jobs with their plans and sets its buffer: the percentile of
     how many business days late against the plan they were delivered. Records a calibration when
-    the buffer changes (or the first time), so staff can see how it moved and why. While another
+    the buffer changes (or the first time), so staff can see how it moved and why; the shop's usual
+    copyright clearance time is calibrated with them (promises.calibrate_clearance). While another
     process calibrates, this one does nothing and returns []."""
     if not exclusive(db.session, "promises-calibrate"):
         return []
@@ -134,6 +136,7 @@ def calibrate(*, now: datetime, percentile: float = PERCENTILE) -> list[Calibrat
                               late_share=sum(v > 0 for v in values) / len(values))
             db.session.add(run)
             recorded.append(run)
+    calibrate_clearance(answer_times(calendar=calendar), now=now)  # the shop's usual clearance time, with the buffers
     db.session.flush()
     forget_state()
     return recorded

@@ -112,6 +112,20 @@ class Calibration(db.Model):
     late_share: Mapped[float | None] = mapped_column(Float)  # share of the samples later than their plan
 
 
+class ClearanceCalibration(db.Model):
+    """The shop's usual copyright clearance time as calibrated from its answered requests (rules.clearance_business_days):
+    how it changed, and on what evidence. The latest is the figure promises allow; before any, the stated one."""
+
+    __tablename__ = "clearance_calibrations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    business_days: Mapped[int] = mapped_column(Integer)
+    previous_business_days: Mapped[int | None] = mapped_column(Integer)
+    samples: Mapped[int] = mapped_column(Integer)  # answered requests it was calibrated from
+    percentile: Mapped[float] = mapped_column(Float)
+
+
 class StationLoad(db.Model):
     """Planned minutes per station per business day, from the latest re-plan (the load chart)."""
 

@@ -33,8 +33,25 @@ PROOF_ROUND_TRIP_DAYS = 2
 # The shop's usual time to clear a course-pack reading's copyright (ask the rights holder, get an answer):
 # business days from the order to permission, allowed after prepress as a proof's round trip is. Five is
 # the shop's own figure from the terms it cleared by email before the portal (most answers in three to
-# five business days); no history of clearances in the portal yet to calibrate it from.
+# five business days), and what the promise allows until the portal has answered requests enough to calibrate it
+# (clearance_business_days, set weekly with the buffers: portal.keeping.services.calibrate).
 CLEARANCE_BUSINESS_DAYS = 5
+CLEARANCE_PERCENTILE = 0.9  # the calibrated clearance time is enough for this share of the shop's requests ...
+CLEARANCE_HISTORY = 50  # ... over its last this many answered requests ...
+CLEARANCE_MINIMUM_SAMPLES = 10  # ... once this many are answered; before that, the stated figure above
+
+
+def clearance_business_days(durations: Sequence[int], *, percentile: float = CLEARANCE_PERCENTILE,
+                            minimum_samples: int = CLEARANCE_MINIMUM_SAMPLES,
+                            default: int = CLEARANCE_BUSINESS_DAYS) -> int:
+    """The shop's usual clearance time, calibrated: the `percentile` of the business days its past requests took
+    from request to answer (`durations`: its latest answered requests, granted or refused), and at least one
+    business day (permission is never assumed to arrive the day it is asked). With fewer than `minimum_samples`
+    answered: the stated figure, `default`."""
+    if len(durations) < minimum_samples:
+        return default
+    ordered = sorted(max(1, value) for value in durations)
+    return ordered[min(len(ordered) - 1, max(0, ceil(percentile * len(ordered)) - 1))]
 
 
 def start_day(ordered_at: datetime, *, cutoff: time, calendar: ShopCalendar) -> date:

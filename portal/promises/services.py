@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 from flask import g, has_app_context
 from sqlalchemy import func, select
@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload
 from portal.extensions import db
 from portal.failures import ValidationFailed
 from portal.promises import rules
-from portal.promises.models import Calibration, Closure, OrderWork, Station, StationDowntime
+from portal.promises.models import Calibration, ClearanceCalibration, Closure, OrderWork, Station, StationDowntime
 from portal.shop.calendar import ShopCalendar, calendar_around, calendar_years
 from portal.shop.clock import cutoff, shop_time, shop_today
 from portal.shop.delivery import DeliveryMethod
@@ -49,7 +49,7 @@ class Job:
     sheets: int
     rush: bool
     needs_proof: bool
-    clearance_days: int = 0  # a course pack waiting for the shop to clear readings (rules.CLEARANCE_BUSINESS_DAYS)
+    clearance_days: int = 0  # a course pack waiting for the shop to clear readings (clearance_days())
 
     def waits_days(self) -> int:
         """Business days the job waits after prepress: its proof's round trip, or the shop's clearance time."""
@@ -158,6 +158,45 @@ def forget_state() -> None:
     """The queue changed within this request or command: the next estimate reloads the shop."""
     if has_app_context():
         g.pop("shop_state", None)
+        g.pop("clearance_days", None)
+
+
+def clearance_calibration() -> ClearanceCalibration | None:
+    """The latest calibration of the shop's clearance time, or None before the first (one row by primary key)."""
+    return db.session.scalar(select(ClearanceCalibration).order_by(ClearanceCalibration.id.desc()).limit(1))
+
+
+def clearance_days() -> int:
+    """Business days the promise allows the shop to clear a reading's copyright: the calibrated figure, or the
+    stated one (rules.CLEARANCE_BUSINESS_DAYS) before any calibration. Read once per request or command."""
+    cached = g.get("clearance_days") if has_app_context() else None
+    if cached is not None:
+        return cached
+    latest = db.session.scalar(select(ClearanceCalibration.business_days)
+                               .order_by(ClearanceCalibration.id.desc()).limit(1))
+    figure = rules.CLEARANCE_BUSINESS_DAYS if latest is None else latest
+    if has_app_context():
+        g.clearance_days = figure
+    return figure
+
+
+def calibrate_clearance(durations: Sequence[int], *, now: datetime) -> ClearanceCalibration | None:
+    """Sets the shop's clearance time from `durations`, the business days from request to answer of its latest
+    answered requests (rules.clearance_business_days). Records a calibration when the figure changes, or the first
+    time there are answers enough to calibrate, so staff see how it moved and why; returns it, or None."""
+    latest = clearance_calibration()
+    figure = rules.clearance_business_days(durations)
+    if latest is None and len(durations) < rules.CLEARANCE_MINIMUM_SAMPLES:
+        return None  # the stated figure stands, and is not recorded as if calibrated
+    if latest is not None and latest.business_days == figure:
+        return None
+    run = ClearanceCalibration(computed_at=now, business_days=figure,
+                               previous_business_days=latest.business_days if latest else None,
+                               samples=len(durations), percentile=rules.CLEARANCE_PERCENTILE)
+    db.session.add(run)
+    db.session.flush()
+    forget_state()
+    return run
 
 
 def job_moved(order: Order, *, to: OrderStatus) -> None:
