@@ -95,6 +95,9 @@ class Config:
     LOG_FORMAT = _env("PORTAL_LOG_FORMAT", "json" if _env("PORTAL_ENV", "production") == "production" else "text")
 
     PAGE_SIZE = 25
+    # Signed-in pages kept rendered per process under the data version (portal/web/page_cache.py): served again
+    # without rendering until anything is written or the minute turns. 0 turns it off.
+    PAGE_CACHE_ENTRIES = _int("PORTAL_PAGE_CACHE_ENTRIES", 2000)
 
     # Notices (portal/notices): outbound mail, the outbox worker, tracking and approval links.
     BASE_URL = _env("PORTAL_BASE_URL", "http://127.0.0.1:5000")  # links in emails start with this

@@ -67,6 +67,7 @@ _READS = ("SELECT", "(SELECT")
 
 
 def _on_begin(connection):
+    connection.info.pop(_WROTE, None)
     if connection.dialect.name == "sqlite":
         immediate = wants_write_lock()
         connection.info.pop(_LOCK, None)  # whatever an earlier transaction left, BEGIN itself is not a write
@@ -93,10 +94,67 @@ def _take_write_lock(connection) -> None:
 def _before_cursor_execute(connection, cursor, statement, parameters, context, executemany):
     if connection.info.get(_LOCK) is False and _writes(statement, context):
         _take_write_lock(connection)
+    if not connection.info.get(_WROTE) and _changes(statement):
+        connection.info[_WROTE] = True
 
 
 def _on_end(connection):
     connection.info.pop(_LOCK, None)
+    connection.info.pop(_WROTE, None)
+
+
+# The data version: one number that every transaction which wrote anything moves on, in its own commit, so a
+# page or a figure kept under the number it was made at is never older than the last committed write.
+_WROTE = "wrote_data"  # in the pooled connection's info: this transaction has changed something
+_NOT_CHANGES = ("SELECT", "(SELECT", "BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "PRAGMA", "SET", "SHOW")
+_BUMP = "UPDATE data_versions SET version = version + 1 WHERE id = 1"
+
+
+def _changes(statement: str) -> bool:
+    """Anything but a read or transaction control counts as a change (one counted too many only costs a
+    kept page; one missed would show a stale one). SELECT ... FOR UPDATE changes nothing."""
+    return not statement.lstrip().upper().startswith(_NOT_CHANGES)
+
+
+def _before_commit(connection):
+    """Moves the data version on inside the transaction that wrote, just before it commits (raw DB-API, so
+    SQLAlchemy's own state is untouched). Under a savepoint: before migration 0019 the table does not exist,
+    and an error must not spoil a PostgreSQL transaction that is about to commit."""
+    if not connection.info.pop(_WROTE, False):
+        return
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute("SAVEPOINT data_version")
+        try:
+            cursor.execute(_BUMP)
+        except Exception:  # the table is missing (an older schema): nothing to move on
+            cursor.execute("ROLLBACK TO SAVEPOINT data_version")
+        cursor.execute("RELEASE SAVEPOINT data_version")
+    finally:
+        cursor.close()
+
+
+def data_version(session) -> int | None:
+    """The data version as this transaction sees it (None before migration 0019 or after the row is gone)."""
+    return session.connection().execute(text(_VERSION)).scalar()
+
+
+def latest_data_version(engine: Engine) -> int | None:
+    """The data version as last committed, read on a pooled connection of its own outside SQLAlchemy's
+    transaction machinery (a few microseconds: what serving a kept page costs most of). Whatever this request
+    reads after it is at least as new."""
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        cursor.execute(_VERSION)
+        row = cursor.fetchone()
+        cursor.close()
+        return row[0] if row else None
+    finally:
+        connection.close()  # back to the pool, which rolls back what PostgreSQL began
+
+
+_VERSION = "SELECT version FROM data_versions WHERE id = 1"
 
 
 def write_lock(session) -> None:
@@ -109,7 +167,7 @@ def write_lock(session) -> None:
 
 def init_app(app) -> None:
     """Called by create_app: SQLite pragmas at connect and the write lock at the first write (added once per process)."""
-    for name, listener in (("connect", _on_connect), ("begin", _on_begin), ("commit", _on_end),
+    for name, listener in (("connect", _on_connect), ("begin", _on_begin), ("commit", _before_commit), ("commit", _on_end),
                            ("rollback", _on_end), ("before_cursor_execute", _before_cursor_execute)):
         if not event.contains(Engine, name, listener):
             event.listen(Engine, name, listener)

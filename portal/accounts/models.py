@@ -61,6 +61,7 @@ class User(UserMixin, db.Model):
 
     # Set on the instance loaded for a request: the sign-in session it came with (Flask-Login id).
     session_token = None
+    session_expires_at = None
 
     def get_id(self) -> str | None:
         return self.session_token

@@ -85,15 +85,16 @@ def end_session(token: str | None) -> None:
 def load_session(token: str, *, now: datetime) -> User | None:
     """The user of a live session token, or None. One query per request."""
     row = db.session.execute(
-        select(User, SignInSession.authenticated_at)
+        select(User, SignInSession.authenticated_at, SignInSession.expires_at)
         .join(SignInSession, SignInSession.user_id == User.id)
         .where(SignInSession.token == token, SignInSession.expires_at > now, User.active.is_(True))
     ).first()
     if row is None:
         return None
-    user, authenticated_at = row
+    user, authenticated_at, expires_at = row
     user.session_token = token
     user.authenticated_at = authenticated_at
+    user.session_expires_at = expires_at  # a page kept for this session is served no later (portal.web.page_cache)
     return user
 
 

@@ -9,7 +9,7 @@ from portal.addresses.forms import AddressForm
 from portal.database import utcnow
 from portal.extensions import db
 from portal.failures import ValidationFailed
-from portal.web import answer, refused, render
+from portal.web import answer, kept, refused, render
 
 
 def _book(status=200, undo=None, trigger=None, headers=None):
@@ -20,6 +20,7 @@ def _book(status=200, undo=None, trigger=None, headers=None):
 
 @blueprint.get("/addresses")
 @login_required
+@kept
 def book():
     """The address book page (with an Undo banner after a delete without JavaScript)."""
     return _book(undo=services.restorable(current_user, request.args.get("undo"), now=utcnow()))

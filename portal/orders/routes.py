@@ -19,7 +19,7 @@ from portal.accounts.forms import NoteForm
 from portal.documents import services as documents
 from portal.orders import blueprint, checkout as checkout_page, reorders, services
 from portal.shop.clock import shop_today
-from portal.web import answer, render, staff_required
+from portal.web import answer, kept, render, staff_required
 from portal.web.navigation import invalid_status, redirect_to
 
 
@@ -112,6 +112,7 @@ def _apply_alternative(which: str, values: MultiDict) -> MultiDict:
 
 @blueprint.get("/orders")
 @login_required
+@kept
 def history():
     """Order history, newest first; a targeted htmx request (live search) gets the results fragment."""
     search = request.args.get("q", "")[:100]
@@ -121,6 +122,7 @@ def history():
 
 @blueprint.get("/orders/<number>")
 @login_required
+@kept
 def order(number: str):
     """The order page: what was ordered, price, where it goes, who pays, dates and timeline; for
     staff, the customer's previous orders and the shop's notes about them."""

@@ -14,7 +14,7 @@ from portal.failures import Conflict, ValidationFailed
 from portal.orders.models import OrderStatus
 from portal.shop.clock import shop_today
 from portal.queue import blueprint, forms, paperwork, rules, services
-from portal.web import refused, render, staff_required
+from portal.web import kept, refused, render, staff_required
 from portal.web.navigation import redirect_to
 from portal.web.rendering import wants_fragment
 
@@ -54,6 +54,7 @@ def _queue_context():
 
 @blueprint.get("/queue")
 @staff_required
+@kept
 def index():
     """The queue as a list, soonest promise first; a targeted htmx request (filters) gets the results."""
     context = _queue_context()
@@ -73,6 +74,7 @@ def counts():
 
 @blueprint.get("/queue/board")
 @staff_required
+@kept
 def board():
     """The board: a column per stage with its count and first jobs; htmx (filters, moves) gets the board."""
     context = _queue_context()

@@ -1,7 +1,7 @@
 """Security headers on every response (RELIABILITY.md, baseline controls)."""
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, session
 from flask_login import current_user
 
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -34,7 +34,8 @@ def init_app(app: Flask) -> None:
             response.headers.setdefault(name, value)
         if secure:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if response.mimetype == "text/html" and current_user and current_user.is_authenticated:
+        # A session with a person in it, or a signed-in user (a kept page is served without loading the user).
+        if response.mimetype == "text/html" and ("_user_id" in session or current_user.is_authenticated):
             # A signed-in page shows addresses, budget codes, orders: never kept by a browser or proxy.
             response.headers["Cache-Control"] = "no-store"
         return response

@@ -1,0 +1,122 @@
+"""Signed-in pages kept rendered, per process, and served again without rendering (issue 19).
+
+A view marked `@kept` (the order history, an order, the address book, the staff queue and board) is kept
+under: the sign-in session that asked for it (its token, so a page is only ever served to the session it
+was rendered for), the path with its query, the htmx headers (a fragment is not the page), the data version
+(portal.database: moved on by every transaction that writes anything, in its own commit) and the minute.
+So a kept page is never older than the last committed write, nor than the minute: whatever a page says about
+"now" (today's date, the cut-off, how long ago) is at most as old as the minute it was made in. A sign-out,
+a password change or a deactivation ends sessions by writing, so the session's kept pages are never served
+again; a session that merely expires is checked against the expiry kept with the page.
+
+The form token is not kept: a stand-in is, replaced by this session's token on the way out. Nothing is kept
+while a message waits to be flashed, nor when the view changed the session.
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from flask import Flask, Response, current_app, g, request, session
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+
+from portal.database import latest_data_version, utcnow
+from portal.extensions import db
+
+MARK = "kept_page"
+KEY = "kept_page_key"
+TOKEN_STAND_IN = "kept-page-form-token"
+USER_SESSION = "_user_id"  # where Flask-Login keeps the session token (the portal's user id is the session token)
+NOT_KEPT_HEADERS = {"set-cookie", "content-length", "x-request-id"}
+LARGEST = 1024 * 1024  # characters: a page larger than this is rendered every time
+
+
+def kept(view: Callable) -> Callable:
+    """Marks a GET view whose page may be kept and served again (innermost: guards above it still wrap it,
+    and functools.wraps carries the mark out to them)."""
+    setattr(view, MARK, True)
+    return view
+
+
+@dataclass
+class PageCache:
+    """The pages of one process, least recently served dropped first beyond `entries`."""
+
+    entries: int
+    pages: OrderedDict = field(default_factory=OrderedDict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def get(self, key: tuple) -> tuple | None:
+        with self.lock:
+            page = self.pages.get(key)
+            if page is not None:
+                self.pages.move_to_end(key)
+            return page
+
+    def put(self, key: tuple, page: tuple) -> None:
+        with self.lock:
+            self.pages[key] = page
+            self.pages.move_to_end(key)
+            while len(self.pages) > self.entries:
+                self.pages.popitem(last=False)
+
+
+def _cache() -> PageCache:
+    return current_app.extensions[MARK]
+
+
+def _key() -> tuple | None:
+    """This request's key, when it asks for a kept view in a signed-in session with nothing to flash."""
+    if request.method != "GET" or _cache().entries <= 0:
+        return None
+    if not getattr(current_app.view_functions.get(request.endpoint), MARK, False):
+        return None
+    token = session.get(USER_SESSION)
+    if not token or "_flashes" in session:
+        return None
+    version = latest_data_version(db.engine)
+    if version is None:
+        return None
+    htmx = tuple(sorted((name, value) for name, value in request.headers.items() if name.lower().startswith("hx-")))
+    return request.full_path, token, htmx, version, int(utcnow().timestamp() // 60)
+
+
+def _serve_kept():
+    key = _key()
+    if key is None:
+        return None
+    page = _cache().get(key)
+    if page is None or page[3] <= utcnow():
+        g.setdefault(KEY, key)
+        return None
+    status, headers, body, _ = page
+    return Response(body.replace(TOKEN_STAND_IN, generate_csrf()), status, headers)
+
+
+def _keep(response: Response) -> Response:
+    key = g.pop(KEY, None)
+    if (key is None or response.status_code != 200 or response.direct_passthrough or response.is_streamed
+            or session.modified or response.mimetype != "text/html"):
+        return response
+    expires = getattr(current_user, "session_expires_at", None)
+    if expires is None or current_user.get_id() != key[1]:  # rendered for this very session, or not kept
+        return response
+    body = response.get_data(as_text=True)
+    if len(body) > LARGEST:
+        return response
+    token = g.get("csrf_token")
+    if token:
+        body = body.replace(token, TOKEN_STAND_IN)
+    headers = [(name, value) for name, value in response.headers.items() if name.lower() not in NOT_KEPT_HEADERS]
+    _cache().put(key, (response.status_code, headers, body, expires))
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """After tracing's before_request (a kept page is logged and timed too)."""
+    app.extensions[MARK] = PageCache(entries=app.config.get("PAGE_CACHE_ENTRIES", 0))
+    app.before_request(_serve_kept)
+    app.after_request(_keep)
