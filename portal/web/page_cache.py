@@ -9,8 +9,9 @@ So a kept page is never older than the last committed write, nor than the minute
 a password change or a deactivation ends sessions by writing, so the session's kept pages are never served
 again; a session that merely expires is checked against the expiry kept with the page.
 
-The form token is not kept: a stand-in is, replaced by this session's token on the way out. Nothing is kept
-while a message waits to be flashed, nor when the view changed the session.
+The key also holds the session's form secret, so the form tokens in a kept page are this session's own (they
+never expire: WTF_CSRF_TIME_LIMIT is None). Nothing is kept while a message waits to be flashed, nor when the
+view changed the session.
 """
 from __future__ import annotations
 
@@ -21,17 +22,16 @@ from dataclasses import dataclass, field
 
 from flask import Flask, Response, current_app, g, request, session
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 
 from portal.database import latest_data_version, utcnow
 from portal.extensions import db
 
 MARK = "kept_page"
 KEY = "kept_page_key"
-TOKEN_STAND_IN = "kept-page-form-token"
+FORM_SECRET = "csrf_token"  # where Flask-WTF keeps the session's form secret (its tokens are signed from it)
 USER_SESSION = "_user_id"  # where Flask-Login keeps the session token (the portal's user id is the session token)
 NOT_KEPT_HEADERS = {"set-cookie", "content-length", "x-request-id"}
-LARGEST = 1024 * 1024  # characters: a page larger than this is rendered every time
+LARGEST = 1024 * 1024  # bytes: a page larger than this is rendered every time
 
 
 def kept(view: Callable) -> Callable:
@@ -81,7 +81,7 @@ def _key() -> tuple | None:
     if version is None:
         return None
     htmx = tuple(sorted((name, value) for name, value in request.headers.items() if name.lower().startswith("hx-")))
-    return request.full_path, token, htmx, version, int(utcnow().timestamp() // 60)
+    return request.full_path, token, session.get(FORM_SECRET), htmx, version, int(utcnow().timestamp() // 60)
 
 
 def _serve_kept():
@@ -93,7 +93,7 @@ def _serve_kept():
         g.setdefault(KEY, key)
         return None
     status, headers, body, _ = page
-    return Response(body.replace(TOKEN_STAND_IN, generate_csrf()), status, headers)
+    return Response(body, status, headers)
 
 
 def _keep(response: Response) -> Response:
@@ -104,12 +104,9 @@ def _keep(response: Response) -> Response:
     expires = getattr(current_user, "session_expires_at", None)
     if expires is None or current_user.get_id() != key[1]:  # rendered for this very session, or not kept
         return response
-    body = response.get_data(as_text=True)
+    body = response.get_data()
     if len(body) > LARGEST:
         return response
-    token = g.get("csrf_token")
-    if token:
-        body = body.replace(token, TOKEN_STAND_IN)
     headers = [(name, value) for name, value in response.headers.items() if name.lower() not in NOT_KEPT_HEADERS]
     _cache().put(key, (response.status_code, headers, body, expires))
     return response
