@@ -43,10 +43,12 @@ def kept(view: Callable) -> Callable:
 
 @dataclass
 class PageCache:
-    """The pages of one process, least recently served dropped first beyond `entries`."""
+    """The pages of one process, least recently served dropped first beyond `entries` pages or `budget` bytes."""
 
     entries: int
+    budget: int = 64 * 1024 * 1024
     pages: OrderedDict = field(default_factory=OrderedDict)
+    size: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def get(self, key: tuple) -> tuple | None:
@@ -57,11 +59,13 @@ class PageCache:
             return page
 
     def put(self, key: tuple, page: tuple) -> None:
+        """`page` is (status, headers, body bytes, session expiry)."""
         with self.lock:
+            replaced = self.pages.pop(key, None)
+            self.size += len(page[2]) - (len(replaced[2]) if replaced else 0)
             self.pages[key] = page
-            self.pages.move_to_end(key)
-            while len(self.pages) > self.entries:
-                self.pages.popitem(last=False)
+            while self.pages and (len(self.pages) > self.entries or self.size > self.budget):
+                self.size -= len(self.pages.popitem(last=False)[1][2])
 
 
 def _cache() -> PageCache:
