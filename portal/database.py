@@ -124,7 +124,10 @@ def _before_commit(connection):
         return
     cursor = connection.connection.dbapi_connection.cursor()
     try:
-        cursor.execute("SAVEPOINT data_version")
+        try:
+            cursor.execute("SAVEPOINT data_version")
+        except Exception:  # no transaction to be part of (an AUTOCOMMIT connection making a database)
+            return
         try:
             cursor.execute(_BUMP)
         except Exception:  # the table is missing (an older schema): nothing to move on
