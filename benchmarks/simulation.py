@@ -2,8 +2,8 @@
 
 Orders arrive at realistic times and in a realistic mix (course packs peaking before each term,
 daily flyers and posters, weekly mailers, some rush jobs) and are placed by the real place_order(),
-so each gets the promise the portal would give. Staff then work each station in priority order
-(rush, then earliest promise) with the station's minutes, less on a slow day and none when it
+so each gets the promise the portal would give. Staff then work each station in the staff queue's order
+(rush first, then the day each job must be ready by to keep its promise) with the station's minutes, less on a slow day and none when it
 breaks down, and real work takes the planned minutes give or take. Jobs move through the real queue
 (move_job, send_proof, answer_proof); customers answer proofs; orders go out and arrive. Morning
 and evening the worker re-plans and announces delays (the real replan and check_delays); every
@@ -150,6 +150,7 @@ class Job:
     promise: date
     placed: datetime
     needs_proof: bool
+    ready_by: date  # the promise less its transit: the staff queue's order of work (after rush)
     proof_id: int | None = None
     proof_answer_on: date | None = None
     ready_on: date | None = None
@@ -172,6 +173,7 @@ class Report:
     kept: int = 0
     late_warned: int = 0  # late orders whose customer had the delay notice a business day or more ahead
     late_collected: int = 0  # late only because the customer collected after the promise what was ready by it
+    collected_after_promise: int = 0  # pickups ready on the shelf by the promise (kept) and collected after it
     shop_late_warned: int = 0  # of the other late orders (late in the shop or on the way), those warned ahead
     warned_kept: int = 0  # orders that kept their promise although their customer was told of a delay
     slacks: list[int] = field(default_factory=list)
@@ -187,7 +189,7 @@ class Report:
                 "median_slack_business_days": statistics.median(ordered) if ordered else None,
                 "p90_slack_business_days": p90, "late_orders": late, "late_warned": self.late_warned,
                 "late_warned_share": round(self.late_warned / late, 4) if late else None,
-                "late_collected": self.late_collected,
+                "late_collected": self.late_collected, "collected_after_promise": self.collected_after_promise,
                 "shop_late_warned_share": round(self.shop_late_warned / (late - self.late_collected), 4)
                 if late > self.late_collected else None,
                 "warned_kept": self.warned_kept,
@@ -290,7 +292,7 @@ class Shop:
                                    idempotency_key=f"sim-{when.timestamp()}-{self.rng.random()}", now=when)
         steps = [[w.station, w.stage, w.minutes * self.rng.lognormvariate(-WORK_SPREAD ** 2 / 2, WORK_SPREAD)]
                  for w in config.job().work()]
-        job = Job(order.id, steps, rush, order.promise_date, when, product.needs_proof,
+        job = Job(order.id, steps, rush, order.promise_date, when, product.needs_proof, order.ready_by,
                   mailer=product.kind == ProductKind.MAILER, collected=order.delivery_method == DeliveryMethod.PICKUP)
         self.jobs[order.id] = job
         db.session.flush()
@@ -354,7 +356,7 @@ class Shop:
         ready = [job for job in self.jobs.values() if job.steps
                  and clock.shop_time(job.placed).date() <= day
                  and not (clock.shop_time(job.placed).date() == day and clock.shop_time(job.placed).time() >= cutoff)]
-        ready.sort(key=lambda j: (not j.rush, j.promise, j.placed))
+        ready.sort(key=lambda j: (not j.rush, j.ready_by, j.order_id))  # as the staff queue lists them (queue.ORDERING)
         progress = True
         while progress:  # a step finished today can free the next step for the same day
             progress = False
@@ -513,14 +515,16 @@ def run(*, days: int, seed: int, start: date = date(2026, 8, 3), scenario: Scena
         report.mailer_orders += job.mailer
         if job.promise >= end:
             continue  # its promise falls after the simulation: not judged
-        delivered = job.delivered_on
-        if rules.kept(job.promise, delivered):
+        method = DeliveryMethod.PICKUP if job.collected else None
+        judged = rules.judged_on(method, ready_on=job.ready_on, delivered_on=job.delivered_on)
+        if rules.kept(job.promise, judged):
             report.kept += 1
             kept.append(job)
+            report.collected_after_promise += job.collected and (job.delivered_on or end) > job.promise
         else:
             report.late_mailers += job.mailer
             late.append(job)
-        report.slacks.append(calendar.business_days_between(delivered or end, job.promise))
+        report.slacks.append(calendar.business_days_between(judged or end, job.promise))
     collected = {job.order_id for job in late if job.collected and job.ready_on is not None and job.ready_on <= job.promise}
     warned = warned_ahead(late, calendar)
     report.late_collected, report.late_warned = len(collected), len(warned)

@@ -128,6 +128,38 @@ def test_replan_works_rush_first_then_earliest_promise():
     assert plans[1].ready == date(2026, 11, 25) and plans[1].bottleneck == "bindery"
 
 
+@pytest.mark.parametrize("promise, transit, ready_by", [
+    (date(2026, 11, 25), 0, date(2026, 11, 25)),   # a pickup: on the shelf by the promised day itself
+    (date(2026, 11, 25), 1, date(2026, 11, 24)),   # campus delivery: the run the next business day
+    (date(2026, 11, 30), 3, date(2026, 11, 24)),   # carrier: Friday, Wednesday, Tuesday (not Thanksgiving, not the weekend)
+])
+def test_a_job_must_be_ready_its_transit_before_its_promise(promise, transit, ready_by):
+    assert rules.ready_by(promise, transit_days=transit, calendar=CALENDAR) == ready_by
+
+
+def test_replan_works_jobs_by_the_day_they_must_be_ready_so_a_carrier_job_is_not_overtaken():
+    big = [rules.Work("bindery", "finishing", 480)]
+    campus = rules.OpenJob(1, False, date(2026, 12, 2), date(2026, 11, 20), tuple(big), "campus",
+                           ready_by=date(2026, 12, 1))
+    carrier = rules.OpenJob(2, False, date(2026, 12, 3), date(2026, 11, 20), tuple(big), "carrier",
+                            ready_by=date(2026, 11, 27))
+    plans = rules.replan([campus, carrier], capacity=CAPACITY, today=date(2026, 11, 23))
+    assert plans[2].ready == date(2026, 11, 23) and plans[1].ready == date(2026, 11, 24)
+    assert rules.priority(carrier) < rules.priority(campus)
+
+
+@pytest.mark.parametrize("method, ready_on, delivered_on, judged", [
+    (DeliveryMethod.PICKUP, date(2026, 11, 25), date(2026, 11, 27), date(2026, 11, 25)),  # on the shelf, came later
+    (DeliveryMethod.PICKUP, None, date(2026, 11, 27), date(2026, 11, 27)),  # never marked ready: when it was collected
+    (DeliveryMethod.CAMPUS, date(2026, 11, 25), date(2026, 11, 27), date(2026, 11, 27)),
+    (DeliveryMethod.CARRIER, date(2026, 11, 20), None, None),  # on its way: not judged yet
+])
+def test_a_pickup_is_judged_by_the_day_it_was_ready_on_the_shelf(method, ready_on, delivered_on, judged):
+    found = rules.judged_on(method, ready_on=ready_on, delivered_on=delivered_on)
+    assert found == judged
+    assert rules.kept(date(2026, 11, 25), found) is (judged is not None and judged <= date(2026, 11, 25))
+
+
 def test_a_queue_change_flips_an_order_to_at_risk_with_the_reason():
     mine = job(1, promise=date(2026, 11, 25))
     calm = rules.replan([mine], capacity=CAPACITY, today=date(2026, 11, 23))[1]

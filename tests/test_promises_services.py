@@ -10,6 +10,7 @@ from portal.keeping import services as keeping
 from portal.promises import services
 from portal.promises.models import Calibration, OrderWork, Station
 from portal.queue import services as queue
+from portal.shop.delivery import DeliveryMethod
 from tests.factories import NOW
 
 
@@ -92,6 +93,32 @@ def test_kept_rate_counts_deliveries_on_or_before_the_promise(ctx, make, custome
     db.session.commit()
     kept = keeping.kept_rate(now=datetime(2026, 11, 27, 15, tzinfo=timezone.utc), days=30)
     assert (kept.delivered, kept.kept) == (3, 2)
+
+
+def test_a_pickup_ready_on_the_shelf_by_its_promise_is_kept_whenever_it_is_collected(ctx, make, customer, staff):
+    pickup = make.address(customer, kind=DeliveryMethod.PICKUP)
+    on_time, late = (make.order(customer, key=key, address=pickup) for key in ("on-time", "late"))
+    for order, ready_at in ((on_time, datetime(2026, 11, 24, 20, tzinfo=timezone.utc)),
+                            (late, datetime(2026, 11, 25, 20, tzinfo=timezone.utc))):
+        order.promise_date = date(2026, 11, 24)
+        for to in (OrderStatus.PREPRESS, OrderStatus.PRINTING, OrderStatus.FINISHING, OrderStatus.READY):
+            queue.move_job(order, to=to, seen=order.status, actor=staff, now=ready_at)
+        queue.move_job(order, to=OrderStatus.DELIVERED, seen=order.status, actor=staff,
+                       now=datetime(2026, 11, 25, 21, tzinfo=timezone.utc), details={"received_by": customer.name})
+    db.session.commit()
+    assert (on_time.ready_on, on_time.delivered_on) == (date(2026, 11, 24), date(2026, 11, 25))
+    kept = keeping.kept_rate(now=datetime(2026, 11, 27, 15, tzinfo=timezone.utc), days=30)
+    assert (kept.delivered, kept.kept) == (2, 1)  # collected the day after; ready by the promise only one of them
+
+
+def test_calibration_counts_a_pickup_from_the_day_it_was_ready_not_the_day_it_was_collected(ctx, make, customer):
+    pickup = make.address(customer, kind=DeliveryMethod.PICKUP)
+    for index in range(60):  # on the shelf on the planned day; a third collected two days later
+        order = make.order(customer, key=f"p{index}", address=pickup)
+        order.status, order.planned_date, order.ready_on = OrderStatus.DELIVERED, date(2026, 11, 16), date(2026, 11, 16)
+        order.delivered_on = date(2026, 11, 18) if index % 3 == 0 else date(2026, 11, 16)
+    db.session.commit()
+    assert [run.buffer_days for run in keeping.calibrate(now=NOW)] == [0]
 
 
 def test_the_load_chart_shows_planned_work_against_capacity(ctx, make, customer):

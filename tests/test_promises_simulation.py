@@ -13,14 +13,15 @@ from portal.extensions import db
 from portal.notices.models import Announcement, Notice
 from portal.notices.rules import NoticeKind
 from portal.orders.models import Order, OrderEvent, OrderStatus
-from portal.promises import services
+from portal.promises import rules, services
 from portal.promises.models import StationDowntime
 from portal.shop.clock import shop_today
 
 MONDAY = date(2026, 9, 14)  # a week of the Fall term without holidays
 FIGURES = {"scenario", "seed", "days", "orders", "evaluated", "kept_rate", "median_slack_business_days",
            "p90_slack_business_days", "late_orders", "late_warned", "late_warned_share", "rush_orders",
-           "mailer_orders", "late_mailers", "late_collected", "shop_late_warned_share", "warned_kept"}
+           "mailer_orders", "late_mailers", "late_collected", "shop_late_warned_share", "warned_kept",
+           "collected_after_promise"}
 # The week before Fall classes (August 31): the surge, and plenty of course packs to clear.
 STARTS = {"surge": date(2026, 8, 24), "clearance": date(2026, 8, 24)}
 
@@ -72,8 +73,9 @@ def test_late_warned_share_is_read_from_the_delay_notices_in_the_outbox(ctx):
     # The late orders, from the orders table, and those warned a business day ahead, from the outbox.
     end = MONDAY + timedelta(days=days)
     calendar = services.shop_calendar(end)
-    late = [o for o in db.session.scalars(select(Order).where(Order.promise_date < end))
-            if o.delivered_on is None or o.delivered_on > o.promise_date]
+    judged = list(db.session.scalars(select(Order).where(Order.promise_date < end)))
+    late = [o for o in judged if not rules.kept(o.promise_date, rules.judged_on(
+        o.delivery_method, ready_on=o.ready_on, delivered_on=o.delivered_on))]
     assert report["late_orders"] == len(late) > 0
     warned = 0
     for order in late:
@@ -83,12 +85,14 @@ def test_late_warned_share_is_read_from_the_delay_notices_in_the_outbox(ctx):
         warned += told is not None and calendar.business_days_between(shop_today(told), order.promise_date) >= 1
     assert report["late_warned"] == warned > 0
     assert report["late_warned_share"] == round(warned / len(late), 4)
-    collected = [o for o in late if o.delivery_method == "pickup" and o.status == OrderStatus.DELIVERED
-                 and o.delivered_on > o.promise_date and ready_on(o) <= o.promise_date]
-    assert report["late_collected"] == len(collected)
+    # A pickup on the shelf by its promised day kept it (it was promised "ready for pickup"), whenever collected.
+    collected = [o for o in judged if o.delivery_method == "pickup" and o not in late
+                 and (o.delivered_on is None or o.delivered_on > o.promise_date)]
+    assert all(o.ready_on == ready_on(o) <= o.promise_date for o in collected)
+    assert report["collected_after_promise"] == len(collected) and report["late_collected"] == 0
 
     # Without the outbox rows nobody was warned: the share is read from them, not assumed.
-    jobs = [simulation.Job(o.id, [], o.rush, o.promise_date, o.placed_at, False) for o in late]
+    jobs = [simulation.Job(o.id, [], o.rush, o.promise_date, o.placed_at, False, o.ready_by) for o in late]
     assert len(simulation.warned_ahead(jobs, calendar)) == warned
     db.session.execute(delete(Notice).where(Notice.kind == NoticeKind.DELAY))
     assert simulation.warned_ahead(jobs, calendar) == set()

@@ -169,8 +169,8 @@ def test_filters_find_what_is_due_late_at_risk_rush_and_mine(make, customer, sho
     late = job_at(make, customer, S.PRINTING, title="Late one")
     risky = job_at(make, other, S.FINISHING, title="Risky", rush="y")
     closed = job_at(make, customer, S.DELIVERED, title="Done")
-    due.promise_date = due.expected_date = TODAY
-    late.promise_date = late.expected_date = TODAY - timedelta(days=2)
+    due.promise_date = due.expected_date = due.ready_by = TODAY
+    late.promise_date = late.expected_date = late.ready_by = TODAY - timedelta(days=2)
     risky.expected_date = risky.promise_date + timedelta(days=3)
     late.assigned_to_id = shop.id
     closed.promise_date = TODAY
@@ -179,13 +179,13 @@ def test_filters_find_what_is_due_late_at_risk_rush_and_mine(make, customer, sho
     def found(**filters):
         return [o.title for o in services.queue_page(QueueFilters(**filters), today=TODAY).items]
 
-    assert found() == ["Late one", "Due today", "Risky"]  # open jobs, soonest promise first
+    assert found() == ["Risky", "Late one", "Due today"]  # open jobs, rush first, then the soonest to be ready
     assert found(when="due_today") == ["Due today"]
     assert found(when="late") == ["Late one"]
     assert found(when="at_risk") == ["Risky"]
     assert found(rush=True) == ["Risky"]
     assert found(assigned=str(shop.id)) == ["Late one"]
-    assert found(assigned="unassigned") == ["Due today", "Risky"]
+    assert found(assigned="unassigned") == ["Risky", "Due today"]
     assert found(search="omar") == ["Risky"]
     assert found(search=late.number) == ["Late one"]
     assert found(search="risky") == ["Risky"]
@@ -196,6 +196,28 @@ def test_filters_find_what_is_due_late_at_risk_rush_and_mine(make, customer, sho
     assert (counts[S.RECEIVED], counts[S.PRINTING], counts[S.FINISHING], counts[S.READY]) == (1, 1, 1, 0)
     board = services.board(QueueFilters(), today=TODAY, per_stage=1)
     assert [o.title for o in board[S.PRINTING]] == ["Late one"] and board[S.READY] == []
+
+
+def test_the_queue_lists_jobs_by_the_day_they_must_be_ready_so_a_carrier_job_comes_before_its_promise(
+        make, customer):
+    campus = job_at(make, customer, title="Campus, promised Wednesday", delivery=DeliveryMethod.CAMPUS)
+    carrier = job_at(make, customer, title="Carrier, promised Friday", delivery=DeliveryMethod.CARRIER)
+    rush = job_at(make, customer, title="Rush, promised Friday", delivery=DeliveryMethod.PICKUP, rush="y")
+    calendar = shop_calendar(TODAY)
+    # placed: each must be ready its transit's business days before its promise (a pickup on the day itself)
+    assert calendar.add_business_days(campus.ready_by, 1) == campus.promise_date
+    assert calendar.add_business_days(carrier.ready_by, 3) == carrier.promise_date
+    assert rush.ready_by == rush.promise_date
+    campus.promise_date, campus.ready_by = date(2026, 11, 25), date(2026, 11, 24)
+    carrier.promise_date, carrier.ready_by = date(2026, 11, 27), date(2026, 11, 23)  # Thanksgiving does not count
+    rush.promise_date = rush.ready_by = date(2026, 11, 27)
+    db.session.commit()
+
+    titles = [o.title for o in services.queue_page(QueueFilters(), today=TODAY).items]
+    board = services.board(QueueFilters(), today=TODAY)
+
+    assert titles == ["Rush, promised Friday", "Carrier, promised Friday", "Campus, promised Wednesday"]
+    assert [o.title for o in board[S.RECEIVED]] == titles
 
 
 def test_the_run_sheet_lists_the_days_campus_deliveries_by_building(make, shop):

@@ -20,6 +20,7 @@ from portal.promises.services import (DEFAULT_BUFFER_DAYS, ShopState, calibrate_
                                      shop_state)
 from portal.queue.models import Proof
 from portal.shop.clock import closing, shop_time, shop_today
+from portal.shop.delivery import DeliveryMethod
 
 PERCENTILE = 0.98  # promises are calibrated to hold for this share of jobs
 HISTORY_DAYS = 180
@@ -57,7 +58,7 @@ def open_jobs(today: date) -> tuple[list[rules.OpenJob], dict[int, Order]]:
         jobs.append(rules.OpenJob(order.id, order.rush, order.promise_date, shop_today(order.placed_at),
                                   tuple(remaining[order.id]), order.delivery_method,
                                   held=order.status == OrderStatus.ON_HOLD, proof_days=proof_days,
-                                  proof_from=proof_from, awaiting_clearance=titles))
+                                  proof_from=proof_from, awaiting_clearance=titles, ready_by=order.ready_by))
     return jobs, orders
 
 
@@ -110,6 +111,12 @@ def _horizon(state: ShopState) -> list[date]:
     return days
 
 
+# rules.judged_on in SQL: a pickup is judged by the day it was ready on the shelf, any other order by its delivery
+# (the promises kept, and the calibration: the day a pickup's customer comes for it is not the shop's time).
+JUDGED_ON = case(((Order.delivery_method == DeliveryMethod.PICKUP) & Order.ready_on.is_not(None), Order.ready_on),
+                 else_=Order.delivered_on)
+
+
 def calibrate(*, now: datetime, percentile: float = PERCENTILE) -> list[Calibration]:
     """Compares each product's finished jobs with their plans and sets its buffer: the percentile of
     how many business days late against the plan they were delivered. Records a calibration when
@@ -122,10 +129,10 @@ def calibrate(*, now: datetime, percentile: float = PERCENTILE) -> list[Calibrat
     calendar = shop_calendar(today)
     since = today - timedelta(days=HISTORY_DAYS)
     lateness: dict[int, list[int]] = {}
-    for product_id, planned, delivered in db.session.execute(
-            select(Order.product_id, Order.planned_date, Order.delivered_on)
+    for product_id, planned, judged in db.session.execute(
+            select(Order.product_id, Order.planned_date, JUDGED_ON)
             .where(Order.delivered_on >= since, Order.planned_date.is_not(None))):
-        lateness.setdefault(product_id, []).append(calendar.business_days_between(planned, delivered))
+        lateness.setdefault(product_id, []).append(calendar.business_days_between(planned, judged))
     current = shop_state(now).buffers
     recorded = []
     for product_id, values in lateness.items():
@@ -142,8 +149,8 @@ def calibrate(*, now: datetime, percentile: float = PERCENTILE) -> list[Calibrat
     return recorded
 
 
-# rules.kept in SQL: how many of the delivered orders selected arrived on or before their promise.
-KEPT_COUNT = func.sum(case((Order.delivered_on <= Order.promise_date, 1), else_=0))
+# rules.kept in SQL: how many of the delivered orders selected arrived (a pickup: was ready) on or before their promise.
+KEPT_COUNT = func.sum(case((JUDGED_ON <= Order.promise_date, 1), else_=0))
 
 
 @dataclass(frozen=True)
@@ -152,7 +159,8 @@ class KeptRate(rules.Kept):
 
 
 def kept_rate(*, now: datetime, days: int) -> KeptRate:
-    """Promises kept over the last `days`: delivered (or picked up) on or before the promised date."""
+    """Promises kept over the last `days`: of the orders delivered (or picked up) in them, those delivered
+    on or before the promised date, or for a pickup ready on the shop's shelf by then (rules.judged_on)."""
     since = shop_today(now) - timedelta(days=days)
     delivered, kept = db.session.execute(
         select(func.count(), KEPT_COUNT)

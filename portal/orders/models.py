@@ -24,7 +24,7 @@ class Order(db.Model):
     __tablename__ = "orders"
     __table_args__ = (
         Index("ix_orders_customer_placed", "customer_id", "placed_at"),
-        Index("ix_orders_queue", "status", "promise_date", "rush", "id"),  # the staff queue reads ids from it
+        Index("ix_orders_queue", "status", "rush", "ready_by", "id"),  # the staff queue reads ids from it
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -74,6 +74,11 @@ class Order(db.Model):
     expected_date: Mapped[date] = mapped_column(Date)
     planned_date: Mapped[date | None] = mapped_column(Date)  # the plan alone, before the calibrated buffer
     at_risk_reason: Mapped[str | None] = mapped_column(String(240))  # set while expected_date > promise_date
+    # The day the job must be ready to keep its promise (the promise less its transit, set at ordering): the
+    # staff queue and the re-plan work jobs in this order, rush first. Rows written without an estimate
+    # (bulk loads, fixtures) take the promised date.
+    ready_by: Mapped[date] = mapped_column(Date, default=lambda context: context.get_current_parameters()["promise_date"])
+    ready_on: Mapped[date | None] = mapped_column(Date)  # the day it was last made ready (a pickup: on the shelf)
     delivered_on: Mapped[date | None] = mapped_column(Date, index=True)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     placed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -11,7 +11,8 @@ step starts when the previous one is done. A job with a proof waits the proof ro
 prepress. Production ends on the day its last step is done; the promise adds the product's
 calibrated buffer (business days that past jobs of this product needed beyond the plan, at a high
 percentile) and then transit: pickup is ready that day, campus delivery arrives the next business
-day, carrier shipping three business days later.
+day, carrier shipping three business days later. The day a job must be ready by (`ready_by`) is its
+promise less its transit, and the shop works its jobs in that order, rush first.
 """
 from __future__ import annotations
 
@@ -52,6 +53,16 @@ def clearance_business_days(durations: Sequence[int], *, percentile: float = CLE
         return default
     ordered = sorted(max(1, value) for value in durations)
     return ordered[min(len(ordered) - 1, max(0, ceil(percentile * len(ordered)) - 1))]
+
+
+def ready_by(promise_date: date, *, transit_days: int, calendar: ShopCalendar) -> date:
+    """The business day a job must leave the stations to keep its promise: `transit_days` business days
+    before the promised day (the promised day itself for a pickup, ready on the shop's shelf)."""
+    day, counted = promise_date, 0
+    while counted < transit_days:
+        day -= timedelta(days=1)
+        counted += calendar.is_business_day(day)
+    return day
 
 
 def start_day(ordered_at: datetime, *, cutoff: time, calendar: ShopCalendar) -> date:
@@ -299,11 +310,14 @@ class OpenJob:
     proof_days: int = 0  # a proof still to go out or come back
     proof_from: date | None = None  # when the proof went out
     awaiting_clearance: tuple[str, ...] = ()  # readings still waiting for copyright permission (titles)
+    ready_by: date | None = None  # the day it must be ready to keep its promise (None: the promise itself)
 
 
 def priority(job: OpenJob) -> tuple:
-    """Rush first, then the earliest promise, then first come."""
-    return (not job.rush, job.promise, job.placed, job.order_id)
+    """The order the shop works its jobs in, as the staff queue lists them: rush first (a rush job is
+    promised as if only other rush work were ahead of it), then the day the job must be ready by (its
+    promise less its transit: a job shipped by carrier leaves days before its promise), then first come."""
+    return (not job.rush, job.ready_by or job.promise, job.placed, job.order_id)
 
 
 @dataclass(frozen=True)
@@ -419,7 +433,8 @@ KEPT_TARGET = 0.98  # the share of promises the shop aims to keep
 
 
 def kept(promise: date, delivered: date | None) -> bool:
-    """A promise is kept when the order is delivered (or picked up) on or before the promised date."""
+    """A promise is kept when the order is delivered (or, for a pickup, ready on the shop's shelf) on or
+    before the promised date: pass the day `judged_on` gives."""
     return delivered is not None and delivered <= promise
 
 
@@ -433,6 +448,16 @@ class Kept:
     @property
     def rate(self) -> float | None:
         return self.kept / self.delivered if self.delivered else None
+
+
+def judged_on(delivery_method: DeliveryMethod | None, *, ready_on: date | None,
+              delivered_on: date | None) -> date | None:
+    """The day a promise is judged by. A pickup customer is promised the order "ready for pickup at the shop"
+    on the promised date (the order page, the received notice): its promise is kept when it is on the shelf
+    by then, whenever the customer comes for it; every other order is judged by the day it was delivered."""
+    if delivery_method == DeliveryMethod.PICKUP and ready_on is not None:
+        return ready_on
+    return delivered_on
 
 
 @dataclass(frozen=True)

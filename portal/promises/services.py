@@ -144,13 +144,16 @@ def ways_to_meet(job: Job, *, rush_surcharge_percent: int, delivery_method: Deli
 
 
 def record_work(order: Order, job: Job, estimate: rules.Estimate, *, now: datetime) -> None:
-    """At ordering: the job's planned minutes at each station join the queue, and the plan is kept."""
+    """At ordering: the job's planned minutes at each station join the queue, and the plan is kept, with
+    the day the job must be ready by to keep its promise (the promise less the estimate's transit)."""
     state = shop_state(now)
     for position, work in enumerate(job.work()):
         db.session.add(OrderWork(order_id=order.id, station_id=state.stations[work.station].id, position=position,
                                  stage=work.stage, minutes=work.minutes, rush=job.rush, done=False,
                                  queued=order.status not in WAITING))
     order.planned_date = estimate.planned_delivery
+    order.ready_by = rules.ready_by(order.promise_date, transit_days=estimate.transit_days,
+                                    calendar=state.capacity.calendar)
     forget_state()
 
 

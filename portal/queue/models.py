@@ -35,6 +35,8 @@ class Proof(db.Model):
     file_id: Mapped[int] = mapped_column(ForeignKey("stored_files.id"))
     message: Mapped[str] = mapped_column(Text, default="")  # from the shop to the customer
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The day the customer is asked to answer by to keep the promised date (rules.proof_answer_by).
+    answer_by: Mapped[date | None] = mapped_column(Date)
     sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     answer: Mapped[ProofAnswer | None] = mapped_column(enum_column(ProofAnswer))
     comment: Mapped[str] = mapped_column(Text, default="")  # from the customer

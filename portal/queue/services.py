@@ -122,7 +122,9 @@ def _row_options():
             joinedload(Order.product), selectinload(Order.proofs), selectinload(Order.files))
 
 
-ORDERING = (Order.promise_date, Order.rush.desc(), Order.id)
+# The order the shop works its jobs in (promises.rules.priority): rush first, as rush jobs are promised, then
+# the day each must be ready by to keep its promise (a carrier job leaves days before its promised date).
+ORDERING = (Order.rush.desc(), Order.ready_by, Order.id)
 
 
 def stage_counts(filters: QueueFilters, *, today: date) -> dict[OrderStatus, int]:
@@ -135,7 +137,7 @@ def stage_counts(filters: QueueFilters, *, today: date) -> dict[OrderStatus, int
 
 
 def queue_page(filters: QueueFilters, *, today: date, page: int = 1, per_page: int = 25) -> Page:
-    """The queue as a list, soonest promise first, rush first within a day. Five queries."""
+    """The queue as a list in the order of work: rush first, then the soonest day to be ready by. Five queries."""
     where = _where(filters, today)
     total = db.session.scalar(select(func.count()).select_from(Order).where(*where))
     page = max(1, min(page, max(1, math.ceil(total / per_page))))
@@ -148,7 +150,7 @@ def queue_page(filters: QueueFilters, *, today: date, page: int = 1, per_page: i
 
 
 def board(filters: QueueFilters, *, today: date, per_stage: int = 8) -> dict[OrderStatus, list[Order]]:
-    """The first jobs of each stage (soonest promise first) for the board. Three queries."""
+    """The first jobs of each stage (in the order of work) for the board. Three queries."""
     ranked = select(Order.id, func.row_number().over(
         partition_by=Order.status, order_by=ORDERING).label("position")).where(
         *_where(filters, today, with_stage=False)).subquery()
@@ -261,6 +263,8 @@ def _apply(order: Order, job_facts: rules.JobFacts, to: OrderStatus, details: di
     order.status = to
     job_moved(order, to=to)
     order.updated_at = now
+    if to == S.READY or (to in (S.SHIPPED, S.DELIVERED) and order.ready_on is None):
+        order.ready_on = shop_today(now)  # the day it left the stations: a pickup's promise is judged by it
     if to == S.READY and method == DeliveryMethod.PICKUP:
         announce(order, "ready_for_pickup", now=now, actor=actor)
     elif to == S.SHIPPED:
