@@ -41,6 +41,22 @@ def shipped_order(make, customer, **details):
     return order
 
 
+def test_the_proof_notice_asks_for_an_answer_by_the_day_that_keeps_the_promise(make, smtp_server, app):
+    from portal.queue import services as queue
+    from tests.factories import pdf_bytes
+
+    customer = make.customer()
+    order = make.order(customer, "booklet", quantity=100)
+    queue.send_proof(order, data=pdf_bytes(2), filename="proof.pdf", message="", actor=make.staff(), now=NOW)
+    db.session.commit()
+
+    delivery.sweep(now=NOW)
+
+    mail = {item.message["X-Portal-Notice"]: item for item in smtp_server.received}
+    assert "Please answer by Tuesday, November 24, 2026 to keep the date we promised" in mail["proof_ready"].part("plain")
+    assert "Tuesday, November 24, 2026" in mail["proof_ready"].part("html")
+
+
 def test_each_notice_arrives_once_with_its_content(make, smtp_server, app):
     customer = make.customer(name="Prof. Maya Okafor")
     carrier = make.address(customer, kind=DeliveryMethod.CARRIER)

@@ -174,3 +174,23 @@ def test_after_closing_the_replan_leaves_today_behind_and_the_slip_is_told_that_
     assert order.expected_date == date(2026, 11, 27) and order.at_risk_reason  # Thursday is Thanksgiving
     told = notices.check_delays(now=monday_evening + timedelta(days=1))
     assert [a.order_id for a in told] == [order.id]  # a business day before the Wednesday promised
+
+
+def test_a_proof_unanswered_at_closing_is_expected_late_that_evening_a_business_day_before_the_promise(
+        ctx, make, customer, staff):
+    from portal.notices import services as notices
+    from tests.factories import pdf_bytes
+
+    pickup = make.address(customer, kind=DeliveryMethod.PICKUP)
+    order = make.order(customer, "booklet", address=pickup, quantity=100)
+    order.promise_date = order.ready_by = date(2026, 11, 25)  # Wednesday, on the shelf
+    proof = queue.send_proof(order, data=pdf_bytes(2), filename="proof.pdf", message="", actor=staff, now=NOW)
+    db.session.commit()
+    assert proof.answer_by == date(2026, 11, 24)
+    monday_evening = NOW + timedelta(hours=7, minutes=30)  # 17:30 in the shop
+    keeping.replan(now=monday_evening)
+    assert order.at_risk_reason is None  # answered Tuesday, printed Wednesday: still on time
+    tuesday_evening = monday_evening + timedelta(days=1)  # no answer yet: Wednesday at the earliest, printed after
+    keeping.replan(now=tuesday_evening)
+    assert order.expected_date > order.promise_date and order.at_risk_reason == "Waiting for the customer to answer the proof."
+    assert [a.order_id for a in notices.check_delays(now=tuesday_evening)] == [order.id]  # the day before its promise

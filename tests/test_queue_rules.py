@@ -155,3 +155,18 @@ def test_a_late_proof_answer_moves_the_expected_date_by_the_extra_business_days(
 def test_waiting_time_in_words(minutes, words):
     start = datetime(2026, 11, 23, 15, tzinfo=timezone.utc)
     assert rules.waiting_time(start, start + timedelta(minutes=minutes)) == words
+
+
+@pytest.mark.parametrize("sent_on, ready_by, waited_before, answer_by", [
+    (date(2026, 11, 16), date(2026, 11, 20), 0, date(2026, 11, 17)),  # Monday's proof: printing planned Wednesday
+    (date(2026, 11, 20), date(2026, 11, 30), 0, date(2026, 11, 23)),  # Friday's: over the weekend to Monday
+    (date(2026, 11, 19), date(2026, 11, 23), 0, date(2026, 11, 20)),  # due to be ready Monday: answer by Friday
+    (date(2026, 11, 20), date(2026, 11, 23), 0, date(2026, 11, 20)),  # the day before ready: that very day
+    (date(2026, 11, 23), date(2026, 11, 23), 0, date(2026, 11, 23)),  # sent late: as soon as they can
+    (date(2026, 11, 23), date(2026, 12, 4), 2, date(2026, 11, 23)),   # earlier rounds used the round trip
+    (date(2026, 11, 24), date(2026, 12, 4), 0, date(2026, 11, 25)),   # Thanksgiving is not a day to answer on
+])
+def test_a_proof_is_answered_by_a_day_that_keeps_the_promise(sent_on, ready_by, waited_before, answer_by):
+    calendar = ShopCalendar(closed=frozenset({date(2026, 11, 26)}))
+    assert rules.proof_answer_by(sent_on=sent_on, ready_by=ready_by, waited_before=waited_before,
+                                 calendar=calendar) == answer_by

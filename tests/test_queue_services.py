@@ -112,6 +112,17 @@ def test_proof_round_trip_on_time_moves_the_job_on_and_keeps_the_dates(make, cus
     assert [e.message for e in order.events][-2:] == ["Proof 1 approved.", "Proof approved: on the press."]
 
 
+def test_a_proof_asks_for_an_answer_by_the_day_that_keeps_the_promise(make, customer, shop):
+    order = job_at(make, customer, product="booklet")  # placed Monday November 23
+    order.ready_by = date(2026, 12, 4)
+    first = services.send_proof(order, data=pdf_bytes(2), filename="proof.pdf", message="", actor=shop, now=NOW)
+    db.session.commit()
+    assert first.answer_by == date(2026, 11, 24)  # Tuesday: printing planned from Wednesday
+    order.ready_by = date(2026, 11, 24)  # had it been due to be ready Tuesday: answer on Monday, the day it is sent
+    second = services.send_proof(order, data=pdf_bytes(2), filename="proof.pdf", message="", actor=shop, now=NOW)
+    assert second.answer_by == date(2026, 11, 23)
+
+
 def test_a_late_answer_moves_the_expected_date_never_the_promise(make, customer, shop):
     order = job_at(make, customer, product="booklet")
     promised = order.promise_date

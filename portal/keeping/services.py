@@ -26,8 +26,12 @@ PERCENTILE = 0.98  # promises are calibrated to hold for this share of jobs
 HISTORY_DAYS = 180
 
 
-def open_jobs(today: date) -> tuple[list[rules.OpenJob], dict[int, Order]]:
-    """Every order still to be made, with the work it has left (a few queries, whatever the size)."""
+def open_jobs(today: date, *, resumes: date | None = None) -> tuple[list[rules.OpenJob], dict[int, Order]]:
+    """Every order still to be made, with the work it has left (a few queries, whatever the size).
+
+    A proof out waits the round trip the promise planned; one still unanswered when work resumes (today, or
+    the next business day once the shop has closed) is answered that day at the earliest, and the work after
+    it waits for the day after: so an unanswered proof is seen slipping the evening before, not the morning of."""
     orders = {o.id: o for o in db.session.scalars(select(Order).where(Order.status.in_(OPEN_FOR_PLAN)))}
     remaining: dict[int, list[rules.Work]] = {order_id: [] for order_id in orders}
     for order_id, code, stage, minutes in db.session.execute(
@@ -48,7 +52,8 @@ def open_jobs(today: date) -> tuple[list[rules.OpenJob], dict[int, Order]]:
         proof_days, proof_from = 0, None
         if order.id in proofs_out:
             proof_from = shop_today(proofs_out[order.id])
-            proof_days = max(rules.PROOF_ROUND_TRIP_DAYS, calendar.business_days_between(proof_from, today) + 1)
+            proof_days = max(rules.PROOF_ROUND_TRIP_DAYS,
+                             calendar.business_days_between(proof_from, resumes or today) + 1)
         elif products.get(order.product_id) and order.status in (OrderStatus.RECEIVED, OrderStatus.PREPRESS) \
                 and order.id not in proofed:
             proof_days = rules.PROOF_ROUND_TRIP_DAYS
@@ -75,8 +80,9 @@ def replan(*, now: datetime) -> int:
     if not exclusive(db.session, "promises-replan"):
         return 0
     state = shop_state(now)
-    jobs, orders = open_jobs(state.today)
-    forecasts = rules.replan(jobs, capacity=state.capacity, today=state.today, resumes=work_resumes(now, state))
+    resumes = work_resumes(now, state)
+    jobs, orders = open_jobs(state.today, resumes=resumes)
+    forecasts = rules.replan(jobs, capacity=state.capacity, today=state.today, resumes=resumes)
     names = {code: station.name for code, station in state.stations.items()}
     changed = 0
     for job in jobs:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from portal.orders.models import OrderStatus as S
-from portal.promises.rules import PROOF_ROUND_TRIP_DAYS
+from portal.promises.rules import PROOF_ROUND_TRIP_DAYS, ready_by as days_before
 from portal.shop.calendar import ShopCalendar
 from portal.shop.delivery import DeliveryMethod
 
@@ -201,6 +201,21 @@ def expected_after_proof(*, expected_date: date, sent_on: date, answered_on: dat
     extra = max(0, waited - allowance)
     moved = calendar.add_business_days(expected_date, extra) if extra else expected_date
     return ProofDelay(waited, extra, moved)
+
+
+def proof_answer_by(*, sent_on: date, ready_by: date, waited_before: int, calendar: ShopCalendar) -> date:
+    """The day the customer is asked to answer a proof by to keep the promised date ("approve by Tuesday").
+
+    The promise planned PROOF_ROUND_TRIP_DAYS business days for the customer's answers across all rounds
+    (less the `waited_before` days of earlier rounds), the work resuming on the last of them: so the answer
+    is due by the close of the business day before, and no later than the business day before the job must
+    be ready. A proof unanswered that evening is expected late at once (portal.keeping re-plans from the next
+    day), so its customer is told of the delay a business day or more before the promise. Never before the
+    day the proof is sent (a late proof: as soon as they can).
+    """
+    allowance = max(0, PROOF_ROUND_TRIP_DAYS - waited_before)
+    planned = days_before(calendar.add_business_days(sent_on, allowance), transit_days=1, calendar=calendar)
+    return max(sent_on, min(planned, days_before(ready_by, transit_days=1, calendar=calendar)))
 
 
 def waiting_time(since: datetime, until: datetime) -> str:

@@ -349,7 +349,8 @@ def assign(order: Order, *, staff_id: int | None, actor: User, now: datetime) ->
 # Proofs.
 
 def send_proof(order: Order, *, data: bytes, filename: str, message: str, actor: User, now: datetime) -> Proof:
-    """Stores a proof PDF (checked like every upload) and sends it to the customer.
+    """Stores a proof PDF (checked like every upload) and sends it to the customer, asking for an answer
+    by the day that keeps the promised date (rules.proof_answer_by).
 
     A job still in Received moves to Prepress. Raises ValidationFailed on "proof" when the file is
     refused or the job is past prepress. Announces "proof_ready".
@@ -359,8 +360,14 @@ def send_proof(order: Order, *, data: bytes, filename: str, message: str, actor:
     if len(message or "") > 2000:
         raise ValidationFailed({"message": "Use at most 2,000 characters."})
     stored = documents.store_pdf(actor, data=data, filename=filename, field="proof")
+    today = shop_today(now)
+    calendar = shop_calendar(today)
+    waited_before = sum(max(0, calendar.business_days_between(shop_today(p.sent_at), shop_today(p.answered_at)))
+                        for p in order.proofs if p.answered_at)
     proof = Proof(round=len(order.proofs) + 1, file_id=stored.id, message=(message or "").strip(),
-                  sent_at=now, sent_by_id=actor.id)
+                  sent_at=now, sent_by_id=actor.id,
+                  answer_by=rules.proof_answer_by(sent_on=today, ready_by=order.ready_by, waited_before=waited_before,
+                                                  calendar=calendar))
     order.proofs.append(proof)
     if order.status == S.RECEIVED:
         order.status = S.PREPRESS
