@@ -190,10 +190,11 @@ def test_load_by_day_spreads_planned_minutes_over_the_days_they_run():
 
 
 @pytest.mark.parametrize("lateness, percentile, buffer", [
-    ([0] * 30, 0.98, 0),
+    ([0] * 30, 0.98, 1),                       # all on plan: still a business day to tell a slip ahead
     ([0] * 29 + [3], 0.98, 3),                 # one job in 30 three days late: covered at the 98th percentile
-    ([0] * 99 + [5], 0.98, 0),                 # one in a hundred is allowed to slip
-    ([-2, -1, 0, 1] * 10, 0.5, 0),             # early jobs count as on time
+    ([0] * 97 + [2, 2, 5], 0.98, 2),
+    ([0] * 99 + [5], 0.98, 1),                 # one in a hundred is allowed to slip
+    ([-2, -1, 0, 1, 2] * 10, 0.5, 1),          # early jobs count as on time
     ([1, 2], 0.98, 1),                          # too little history: the default
 ])
 def test_buffer_days_from_history(lateness, percentile, buffer):
@@ -217,6 +218,11 @@ def test_the_clearance_time_is_calibrated_from_the_answered_requests(durations, 
 def test_the_clearance_time_takes_its_percentile_and_minimum():
     assert rules.clearance_business_days([1, 2, 3, 4], percentile=0.5, minimum_samples=4) == 2
     assert rules.clearance_business_days([1, 2, 3, 4], minimum_samples=5, default=6) == 6
+
+
+def test_a_promise_keeps_at_least_a_business_day_beyond_the_plan_unless_the_shop_says_otherwise():
+    assert rules.buffer_days([0] * 50, percentile=0.98) == rules.MINIMUM_BUFFER_DAYS == 1
+    assert rules.buffer_days([0] * 50, percentile=0.98, minimum=0) == 0
 
 
 def test_kept_means_delivered_on_or_before_the_promise():

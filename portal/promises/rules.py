@@ -418,15 +418,22 @@ def risk_reason(job: OpenJob, forecast: Forecast, *, station_names: Mapping[str,
     return f"Finishing {forecast.ready:%a %b %-d} leaves too little time to deliver by the promised date."
 
 
+# A promise keeps at least this many business days beyond the plan: a slip found on the day the plan
+# finishes (a slow day, a breakdown, a carrier a day slower) is then told to the customer a business day
+# before the promise, not on the day (the delay notice comes before they have to ask).
+MINIMUM_BUFFER_DAYS = 1
+
+
 def buffer_days(lateness: Sequence[int], *, percentile: float, minimum_samples: int = 20,
-                default: int = 1) -> int:
+                default: int = 1, minimum: int = MINIMUM_BUFFER_DAYS) -> int:
     """Business days to add to the plan so promises hold: the given percentile of how late past
-    jobs ran against their plan (negative lateness counts as on time). Too little history: default."""
+    jobs ran against their plan (negative lateness counts as on time), and never fewer than
+    `minimum`. Too little history: default."""
     if len(lateness) < minimum_samples:
-        return default
+        return max(default, minimum)
     ordered = sorted(max(0, value) for value in lateness)
     rank = min(len(ordered) - 1, max(0, ceil(percentile * len(ordered)) - 1))
-    return ordered[rank]
+    return max(ordered[rank], minimum)
 
 
 KEPT_TARGET = 0.98  # the share of promises the shop aims to keep
@@ -436,6 +443,16 @@ def kept(promise: date, delivered: date | None) -> bool:
     """A promise is kept when the order is delivered (or, for a pickup, ready on the shop's shelf) on or
     before the promised date: pass the day `judged_on` gives."""
     return delivered is not None and delivered <= promise
+
+
+def judged_on(delivery_method: DeliveryMethod | None, *, ready_on: date | None,
+              delivered_on: date | None) -> date | None:
+    """The day a promise is judged by. A pickup customer is promised the order "ready for pickup at the shop"
+    on the promised date (the order page, the received notice): its promise is kept when it is on the shelf
+    by then, whenever the customer comes for it; every other order is judged by the day it was delivered."""
+    if delivery_method == DeliveryMethod.PICKUP and ready_on is not None:
+        return ready_on
+    return delivered_on
 
 
 @dataclass(frozen=True)
@@ -448,16 +465,6 @@ class Kept:
     @property
     def rate(self) -> float | None:
         return self.kept / self.delivered if self.delivered else None
-
-
-def judged_on(delivery_method: DeliveryMethod | None, *, ready_on: date | None,
-              delivered_on: date | None) -> date | None:
-    """The day a promise is judged by. A pickup customer is promised the order "ready for pickup at the shop"
-    on the promised date (the order page, the received notice): its promise is kept when it is on the shelf
-    by then, whenever the customer comes for it; every other order is judged by the day it was delivered."""
-    if delivery_method == DeliveryMethod.PICKUP and ready_on is not None:
-        return ready_on
-    return delivered_on
 
 
 @dataclass(frozen=True)
