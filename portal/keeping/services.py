@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from operator import itemgetter
 
-from sqlalchemy import case, delete, func, select
+from sqlalchemy import Row, bindparam, case, delete, func, insert, select, update
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
 
 from portal.catalog.models import Product
 from portal.copyright.services import answer_times, clearance_waits
@@ -19,35 +22,48 @@ from portal.promises.models import Calibration, OrderWork, Station, StationLoad
 from portal.promises.services import (DEFAULT_BUFFER_DAYS, ShopState, calibrate_clearance, forget_state, shop_calendar,
                                      shop_state)
 from portal.queue.models import Proof
-from portal.shop.clock import closing, shop_time, shop_today
+from portal.shop.clock import closing, shop_time, shop_today, shop_zone
 from portal.shop.delivery import DeliveryMethod
 
 PERCENTILE = 0.98  # promises are calibrated to hold for this share of jobs
 HISTORY_DAYS = 180
 
 
-def open_jobs(today: date, *, resumes: date | None = None) -> tuple[list[rules.OpenJob], dict[int, Order]]:
-    """Every order still to be made, with the work it has left (a few queries, whatever the size).
+ORDERS = Order.__table__  # the re-plan reads and writes orders as plain rows
+
+
+def open_jobs(today: date, *, resumes: date | None = None) -> tuple[list[rules.OpenJob], dict[int, Row]]:
+    """Every order still to be made, with the work it has left, and each order as the re-plan reads and writes it
+    (plain rows, not ORM objects: a few queries, whatever the size).
 
     A proof out waits the round trip the promise planned; one still unanswered when work resumes (today, or
     the next business day once the shop has closed) is answered that day at the earliest, and the work after
     it waits for the day after: so an unanswered proof is seen slipping the evening before, not the morning of."""
-    orders = {o.id: o for o in db.session.scalars(select(Order).where(Order.status.in_(OPEN_FOR_PLAN)))}
-    remaining: dict[int, list[rules.Work]] = {order_id: [] for order_id in orders}
-    for order_id, code, stage, minutes in db.session.execute(
-            select(OrderWork.order_id, Station.code, OrderWork.stage, OrderWork.minutes)
-            .join(Station, Station.id == OrderWork.station_id).join(Order, Order.id == OrderWork.order_id)
-            .where(OrderWork.done.is_(False), Order.status.in_(OPEN_FOR_PLAN))
-            .order_by(OrderWork.order_id, OrderWork.position)):
-        remaining[order_id].append(rules.Work(code, stage, minutes))
+    orders = {order.id: order for order in db.session.execute(
+        select(ORDERS.c.id, ORDERS.c.version, ORDERS.c.status, ORDERS.c.product_id, ORDERS.c.rush, ORDERS.c.promise_date,
+               ORDERS.c.ready_by, ORDERS.c.placed_at, ORDERS.c.delivery_method, ORDERS.c.hold_reason,
+               ORDERS.c.expected_date, ORDERS.c.at_risk_reason).where(ORDERS.c.status.in_(OPEN_FOR_PLAN))).all()}
+    codes = dict(db.session.execute(select(Station.__table__.c.id, Station.__table__.c.code)).all())
+    steps: dict[int, list[tuple[int, rules.Work]]] = {order_id: [] for order_id in orders}
+    same_step: dict[tuple, rules.Work] = {}  # many jobs have the same step: one Work (immutable) for them all
+    work = OrderWork.__table__
+    for order_id, position, station_id, stage, minutes in db.session.execute(
+            select(work.c.order_id, work.c.position, work.c.station_id, work.c.stage, work.c.minutes)
+            .where(work.c.done.is_(False))).all():
+        if order_id in steps:  # work not done of an order waiting for its approver is not planned
+            step = same_step.get((station_id, stage, minutes))
+            if step is None:
+                step = same_step[station_id, stage, minutes] = rules.Work(codes[station_id], stage, minutes)
+            steps[order_id].append((position, step))
     proofs_out = dict(db.session.execute(select(Proof.order_id, func.max(Proof.sent_at)).join(Order)
                                          .where(Proof.answered_at.is_(None), Order.status.in_(OPEN_FOR_PLAN))
                                          .group_by(Proof.order_id)).all())
     products = dict(db.session.execute(select(Product.id, Product.needs_proof)).all())
-    proofed = set(db.session.scalars(select(Proof.order_id).distinct()))
+    proofed = set(db.session.scalars(select(Proof.order_id).distinct().join(Order).where(Order.status.in_(OPEN_FOR_PLAN))))
     calendar = shop_calendar(today)
     clearing = clearance_waits(orders, today=today, calendar=calendar)
     jobs = []
+    zone = shop_zone()
     for order in orders.values():
         proof_days, proof_from = 0, None
         if order.id in proofs_out:
@@ -60,8 +76,9 @@ def open_jobs(today: date, *, resumes: date | None = None) -> tuple[list[rules.O
         titles, days_left = clearing.get(order.id, ((), 0))
         if titles and days_left >= proof_days:  # printing waits for copyright permission, counted from today
             proof_days, proof_from = days_left, today
-        jobs.append(rules.OpenJob(order.id, order.rush, order.promise_date, shop_today(order.placed_at),
-                                  tuple(remaining[order.id]), order.delivery_method,
+        remaining = tuple(step for _, step in sorted(steps[order.id], key=itemgetter(0)))  # in their order
+        jobs.append(rules.OpenJob(order.id, order.rush, order.promise_date, order.placed_at.astimezone(zone).date(),
+                                  remaining, order.delivery_method,
                                   held=order.status == OrderStatus.ON_HOLD, proof_days=proof_days,
                                   proof_from=proof_from, awaiting_clearance=titles, ready_by=order.ready_by))
     return jobs, orders
@@ -76,29 +93,68 @@ def replan(*, now: datetime) -> int:
     """Recomputes every open order's expected date from the queue as it is now, marks orders at risk
     (expected after promised) with the reason, and refreshes the load chart. Returns how many
     orders changed. The promise itself never moves. While another process re-plans (two workers
-    on two machines), this one does nothing and returns 0: two at once would collide on the load table."""
+    on two machines), this one does nothing and returns 0: two at once would collide on the load table.
+    Only the orders whose date or reason changed are written (one statement for all, each guarded by the
+    version it was read at, as the ORM guards it: a job moved meanwhile raises StaleDataError), and the load
+    chart only when it changed."""
     if not exclusive(db.session, "promises-replan"):
         return 0
     state = shop_state(now)
     resumes = work_resumes(now, state)
     jobs, orders = open_jobs(state.today, resumes=resumes)
-    forecasts = rules.replan(jobs, capacity=state.capacity, today=state.today, resumes=resumes)
+    forecasts, load = rules.replan_with_load(jobs, capacity=state.capacity, today=state.today, resumes=resumes,
+                                             days=CHART_DAYS)
     names = {code: station.name for code, station in state.stations.items()}
-    changed = 0
+    changed = []
     for job in jobs:
         order, forecast = orders[job.order_id], forecasts[job.order_id]
-        reason = rules.risk_reason(job, forecast, station_names=names, hold_reason=getattr(order, "hold_reason", "") or "",
+        reason = rules.risk_reason(job, forecast, station_names=names, hold_reason=order.hold_reason or "",
                                    capacity=state.capacity, today=state.today)
         if (order.expected_date, order.at_risk_reason) != (forecast.expected, reason):
-            order.expected_date, order.at_risk_reason = forecast.expected, reason
-            changed += 1
-    load = rules.load_by_day(jobs, capacity=state.capacity, today=state.today, days=CHART_DAYS)
-    db.session.execute(delete(StationLoad))
+            changed.append({"order_id": order.id, "read_version": order.version, "expected": forecast.expected,
+                            "reason": reason})
+    _write_forecasts(changed)
     horizon = _horizon(state)
-    db.session.add_all(StationLoad(station_id=state.stations[code].id, day=day, minutes=round(minutes, 1))
-                       for code, per_day in load.items() for day, minutes in zip(horizon, per_day) if code in state.stations)
+    _write_load({(state.stations[code].id, day): round(minutes, 1) for code, per_day in load.items()
+                 for day, minutes in zip(horizon, per_day) if code in state.stations})
     db.session.flush()
-    return changed
+    return len(changed)
+
+
+WRITE_FORECAST = (update(ORDERS).where(ORDERS.c.id == bindparam("order_id"), ORDERS.c.version == bindparam("read_version"))
+                  .values(expected_date=bindparam("expected"), at_risk_reason=bindparam("reason"),
+                          version=ORDERS.c.version + 1))
+
+
+def _write_forecasts(changed: list[dict]) -> None:
+    """The changed orders' expected date and reason, in one executemany UPDATE; the version moves on as an ORM
+    flush would move it (a page kept under an order's version shows the new date), and an order already in this
+    session is told what was written."""
+    if not changed:
+        return
+    written = db.session.execute(WRITE_FORECAST, changed).rowcount
+    if written != len(changed) and written >= 0:
+        raise StaleDataError(f"Re-plan: {len(changed) - written} of {len(changed)} orders changed while it ran")
+    written_to = {row["order_id"]: row for row in changed}
+    for (model, (order_id, *_), *_), order in list(db.session.identity_map.items()):
+        row = written_to.get(order_id) if model is Order else None
+        if row is not None:
+            for name, value in (("expected_date", row["expected"]), ("at_risk_reason", row["reason"]),
+                                ("version", row["read_version"] + 1)):
+                set_committed_value(order, name, value)
+            db.session.expire(order, ["updated_at"])
+
+
+def _write_load(planned: dict[tuple[int, date], float]) -> None:
+    """The load chart's minutes per station and day, rewritten only when they changed."""
+    kept = {(station_id, day): minutes for station_id, day, minutes in db.session.execute(
+        select(StationLoad.station_id, StationLoad.day, StationLoad.minutes))}
+    if kept == planned:
+        return
+    db.session.execute(delete(StationLoad))
+    if planned:
+        db.session.execute(insert(StationLoad), [{"station_id": station_id, "day": day, "minutes": minutes}
+                                                 for (station_id, day), minutes in planned.items()])
 
 
 def work_resumes(now: datetime, state: ShopState) -> date:
