@@ -15,7 +15,8 @@ from portal.orders.models import Order
 ROOT = Path(__file__).resolve().parent.parent
 FIGURES = {"scenario", "seed", "days", "orders", "evaluated", "kept_rate", "median_slack_business_days",
            "p90_slack_business_days", "late_orders", "late_warned", "late_warned_share", "rush_orders",
-           "mailer_orders", "late_mailers", "late_collected", "shop_late_warned_share", "warned_kept"}
+           "mailer_orders", "late_mailers", "late_collected", "shop_late_warned_share", "warned_kept",
+           "collected_after_promise"}
 A_DAY = ["--days", "1", "--seed", "1", "--start", "2026-09-14", "--customers", "6"]  # a Monday of the Fall term
 
 
