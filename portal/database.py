@@ -142,6 +142,21 @@ def data_version(session) -> int | None:
     return session.connection().execute(text(_VERSION)).scalar()
 
 
+def wrote_data(session) -> bool:
+    """True when this transaction has changed something, flushed or still pending in the session: a figure kept
+    under the data version must neither be served to it (it would miss its own changes) nor be made from what it
+    sees (they are not committed, and may roll back)."""
+    if session.new or session.dirty or session.deleted:
+        return True
+    return bool(session.connection().info.get(_WROTE))
+
+
+def unversioned(session) -> None:
+    """What this transaction has written so far is bookkeeping that no page or kept figure shows (a worker's claim
+    of a periodic run): it does not move the data version on by itself. Later writes still do."""
+    session.connection().info.pop(_WROTE, None)
+
+
 def latest_data_version(engine: Engine) -> int | None:
     """The data version as last committed, read on a pooled connection of its own outside SQLAlchemy's
     transaction machinery (a few microseconds: what serving a kept page costs most of). Whatever this request
