@@ -14,11 +14,11 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from portal.catalog.models import Product
 from portal.copyright.services import answer_times, clearance_waits
-from portal.database import exclusive
+from portal.database import data_version, exclusive
 from portal.extensions import db
 from portal.orders.models import Order, OrderStatus
 from portal.promises import rules
-from portal.promises.models import Calibration, OrderWork, Station, StationLoad
+from portal.promises.models import Calibration, LastReplan, OrderWork, Station, StationLoad
 from portal.promises.services import (DEFAULT_BUFFER_DAYS, ShopState, calibrate_clearance, forget_state, shop_calendar,
                                      shop_state)
 from portal.queue.models import Proof
@@ -96,9 +96,11 @@ def replan(*, now: datetime) -> int:
     on two machines), this one does nothing and returns 0: two at once would collide on the load table.
     Only the orders whose date or reason changed are written (one statement for all, each guarded by the
     version it was read at, as the ORM guards it: a job moved meanwhile raises StaleDataError), and the load
-    chart only when it changed."""
+    chart only when it changed. The re-plan is remembered (LastReplan) for replan_is_due: commit it with
+    whatever it read, and write nothing it reads after it in the same transaction."""
     if not exclusive(db.session, "promises-replan"):
         return 0
+    seen = data_version(db.session)  # read first: all the re-plan reads below is at least this new
     state = shop_state(now)
     resumes = work_resumes(now, state)
     jobs, orders = open_jobs(state.today, resumes=resumes)
@@ -117,8 +119,25 @@ def replan(*, now: datetime) -> int:
     horizon = _horizon(state)
     _write_load({(state.stations[code].id, day): round(minutes, 1) for code, per_day in load.items()
                  for day, minutes in zip(horizon, per_day) if code in state.stations})
+    db.session.execute(delete(LastReplan))
+    if seen is not None:
+        db.session.execute(insert(LastReplan).values(id=1, data_version=seen, today=state.today, resumes=resumes,
+                                                     planned_at=now))
     db.session.flush()
     return len(changed)
+
+
+def replan_is_due(*, now: datetime) -> bool:
+    """Whether the worker's five-minute re-plan has anything to do. Not when nothing it depends on changed since
+    the last re-plan: the data, when no commit but the last re-plan's own has written anything since it read (the
+    data version then stands one past the version it read: its own commit); and the day, and the day work resumes
+    (closing time moves it to the next business day). Due whenever the data version is not known."""
+    last = db.session.execute(select(LastReplan.data_version, LastReplan.today, LastReplan.resumes)).first()
+    version = data_version(db.session)
+    if last is None or version is None or version != last.data_version + 1:
+        return True
+    state = shop_state(now)
+    return (state.today, work_resumes(now, state)) != (last.today, last.resumes)
 
 
 WRITE_FORECAST = (update(ORDERS).where(ORDERS.c.id == bindparam("order_id"), ORDERS.c.version == bindparam("read_version"))

@@ -29,10 +29,19 @@ def _calibrate() -> None:
                  run.buffer_days, run.previous_buffer_days, run.samples)
 
 
+def _replan_when_due() -> None:
+    """Asked before claiming the period: while nothing the re-plan depends on changed, no worker claims or runs it."""
+    due = services.replan_is_due(now=utcnow())
+    db.session.rollback()
+    if due:
+        once_per_period("promises.replan", timedelta(minutes=5), _replan)
+
+
 @huey.periodic_task(crontab(minute="*/5"))
 def replan_open_orders() -> None:
-    """Every five minutes, once in the cluster: expected dates from the queue as it is (the delay notices read them)."""
-    in_app(lambda: once_per_period("promises.replan", timedelta(minutes=5), _replan))
+    """Every five minutes, once in the cluster, unless nothing it depends on changed since the last re-plan:
+    expected dates from the queue as it is (the delay notices read them)."""
+    in_app(_replan_when_due)
 
 
 @huey.periodic_task(crontab(day_of_week="0", hour="3", minute="0"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, Numeric, String, UniqueConstraint, true
+from sqlalchemy import JSON, BigInteger, Boolean, Date, Float, ForeignKey, Index, Integer, Numeric, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import UTCDateTime, utcnow
@@ -124,6 +124,19 @@ class ClearanceCalibration(db.Model):
     previous_business_days: Mapped[int | None] = mapped_column(Integer)
     samples: Mapped[int] = mapped_column(Integer)  # answered requests it was calibrated from
     percentile: Mapped[float] = mapped_column(Float)
+
+
+class LastReplan(db.Model):
+    """The latest re-plan (one row): the data version it read the shop at, the day, and the day work resumed. The
+    worker's five-minute re-plan is skipped while none of them has moved (portal.keeping.services.replan_is_due)."""
+
+    __tablename__ = "last_replan"
+
+    id: Mapped[int] = mapped_column(primary_key=True)  # always 1
+    data_version: Mapped[int] = mapped_column(BigInteger)
+    today: Mapped[date] = mapped_column(Date)
+    resumes: Mapped[date] = mapped_column(Date)
+    planned_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class StationLoad(db.Model):
