@@ -133,21 +133,6 @@ class Capacity:
             return usual
         return self.weekday_minutes.get(station, {}).get(WEEKDAYS[day.weekday()], usual)
 
-    def minutes_over(self, station: str, first: date, end: date) -> tuple[float, ...]:
-        """minutes_on(station, day) for each day from `first` up to `end` (not included). Read from a table kept
-        on the capacity, as the re-plan asks for the same station-days tens of thousands of times; the table is
-        only ever replaced whole, never changed, so one capacity can be shared by threads."""
-        base, minutes, _ = self._table(station, first, end)
-        return minutes[first.toordinal() - base:end.toordinal() - base]
-
-    def whole_minutes_over(self, station: str, first: date, end: date) -> int | None:
-        """The sum of minutes_over(station, first, end), exactly, when every one of the station's minutes is a
-        whole number (as it is unless its hours say otherwise); None when some are not."""
-        base, _, running = self._table(station, first, end)
-        if running is None:
-            return None
-        return running[max(0, end.toordinal() - base)] - running[max(0, first.toordinal() - base)]
-
     def _table(self, station: str, first: date, end: date) -> tuple[int, tuple[float, ...], tuple[int, ...] | None]:
         """The station's minutes_on from the day numbered `base` on, covering `first` up to `end`, and their running
         sums when all are whole. Kept on the capacity, as the re-plan reads the same station-days tens of thousands
@@ -178,8 +163,9 @@ def advance(capacity: Capacity, station: str, cursor: Cursor, minutes: float) ->
     day, used = cursor.day, cursor.used
     days = 0
     while days < MAX_DAYS:
-        for minutes_that_day in capacity.minutes_over(station, day, day + _WEEK):
-            free = minutes_that_day - used
+        base, minutes_on, _ = capacity._table(station, day, day + _WEEK)
+        for index in range(day.toordinal() - base, len(minutes_on)):
+            free = minutes_on[index] - used
             if minutes <= free:
                 return Cursor(day, used + minutes)
             if free > 0:
@@ -241,13 +227,13 @@ def _minutes_between(capacity: Capacity, station: str, a: Cursor, b: Cursor) -> 
         return 0
     if a.day == b.day:
         return b.used - a.used
-    total = capacity.minutes_on(station, a.day) - a.used
-    if float(total).is_integer():  # whole minutes add up exactly in any order
-        between = capacity.whole_minutes_over(station, a.day + _DAY, b.day)
-        if between is not None:
-            return total + between + b.used
+    base, minutes_on, running = capacity._table(station, a.day, b.day)
+    first, end = a.day.toordinal() - base, b.day.toordinal() - base
+    total = minutes_on[first] - a.used
+    if running is not None and float(total).is_integer():  # whole minutes add up exactly in any order
+        return total + (running[end] - running[first + 1]) + b.used
     # The days between added one by one, in order: the same float to the last bit as adding them in a loop.
-    return reduce(add, capacity.minutes_over(station, a.day + _DAY, b.day), total) + b.used
+    return reduce(add, minutes_on[first + 1:end], total) + b.used
 
 
 def queue_end(capacity: Capacity, station: str, start: Cursor, backlog_minutes: float) -> Cursor:
