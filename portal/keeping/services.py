@@ -3,6 +3,8 @@ says who is at risk and why, each product's calibrated buffer, promises kept (30
 week), and the planned load on each station. It reads the orders; the estimate is portal.promises."""
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from operator import itemgetter
@@ -100,6 +102,25 @@ def replan(*, now: datetime) -> int:
     whatever it read, and write nothing it reads after it in the same transaction."""
     if not exclusive(db.session, "promises-replan"):
         return 0
+    with _cycle_collection_paused():
+        return _replan(now)
+
+
+@contextmanager
+def _cycle_collection_paused():
+    """The re-plan holds some 150,000 small objects (rows, jobs, plans) until it ends, none of them in a cycle;
+    meanwhile Python's cycle collector would walk the whole heap again and again as they accumulate, a third of
+    the re-plan's time. Paused while it runs (reference counting still frees everything), on again after."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _replan(now: datetime) -> int:
     seen = data_version(db.session)  # read first: all the re-plan reads below is at least this new
     state = shop_state(now)
     resumes = work_resumes(now, state)
