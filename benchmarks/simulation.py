@@ -516,7 +516,8 @@ def run(*, days: int, seed: int, start: date = date(2026, 8, 3), scenario: Scena
         if job.promise >= end:
             continue  # its promise falls after the simulation: not judged
         method = DeliveryMethod.PICKUP if job.collected else None
-        judged = rules.judged_on(method, ready_on=job.ready_on, delivered_on=job.delivered_on)
+        judged = rules.judged_on(method, ready_on=job.ready_on, delivered_on=job.delivered_on,
+                                 transit_days=calendar.business_days_between(job.ready_by, job.promise))
         if rules.kept(job.promise, judged):
             report.kept += 1
             kept.append(job)

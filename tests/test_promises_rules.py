@@ -160,6 +160,17 @@ def test_a_pickup_is_judged_by_the_day_it_was_ready_on_the_shelf(method, ready_o
     assert rules.kept(date(2026, 11, 25), found) is (judged is not None and judged <= date(2026, 11, 25))
 
 
+def test_a_promise_without_transit_is_judged_and_forecast_by_the_day_the_job_is_ready():
+    # a mailer's promise is its mail date ("Mailed on"), whatever the address on its order
+    assert rules.judged_on(DeliveryMethod.CARRIER, ready_on=date(2026, 11, 24), delivered_on=date(2026, 11, 27),
+                           transit_days=0) == date(2026, 11, 24)
+    mailer = rules.OpenJob(1, False, date(2026, 11, 24), date(2026, 11, 20), tuple(SMALL), "carrier",
+                           ready_by=date(2026, 11, 24), transit_days=0)
+    forecast = rules.replan([mailer], capacity=CAPACITY, today=date(2026, 11, 23))[1]
+    assert forecast.expected == forecast.ready == date(2026, 11, 23)
+    assert rules.risk_reason(mailer, forecast, station_names={}) is None
+
+
 def test_a_queue_change_flips_an_order_to_at_risk_with_the_reason():
     mine = job(1, promise=date(2026, 11, 25))
     calm = rules.replan([mine], capacity=CAPACITY, today=date(2026, 11, 23))[1]

@@ -111,6 +111,22 @@ def test_a_pickup_ready_on_the_shelf_by_its_promise_is_kept_whenever_it_is_colle
     assert (kept.delivered, kept.kept) == (2, 1)  # collected the day after; ready by the promise only one of them
 
 
+def test_a_promise_without_transit_is_kept_when_ready_by_it_and_not_told_late(ctx, make, customer, staff):
+    order = make.order(customer, key="mailed")  # as a mailer is promised: its mail date, no transit after
+    order.promise_date = order.ready_by = date(2026, 11, 25)
+    db.session.commit()
+    keeping.replan(now=NOW)
+    assert order.expected_date <= order.promise_date and order.at_risk_reason is None
+    for to in (OrderStatus.PREPRESS, OrderStatus.PRINTING, OrderStatus.FINISHING, OrderStatus.READY,
+               OrderStatus.SHIPPED, OrderStatus.DELIVERED):
+        queue.move_job(order, to=to, seen=order.status, actor=staff, now=datetime(2026, 11, 25, 20, tzinfo=timezone.utc)
+                       if to != OrderStatus.DELIVERED else datetime(2026, 11, 27, 15, tzinfo=timezone.utc),
+                       details={"received_by": "Mail room"} if to == OrderStatus.DELIVERED else None)
+    db.session.commit()
+    kept = keeping.kept_rate(now=datetime(2026, 11, 30, 15, tzinfo=timezone.utc), days=30)
+    assert (kept.delivered, kept.kept) == (1, 1)
+
+
 def test_calibration_counts_a_pickup_from_the_day_it_was_ready_not_the_day_it_was_collected(ctx, make, customer):
     pickup = make.address(customer, kind=DeliveryMethod.PICKUP)
     for index in range(60):  # on the shelf on the planned day; a third collected two days later

@@ -82,7 +82,8 @@ def open_jobs(today: date, *, resumes: date | None = None) -> tuple[list[rules.O
         jobs.append(rules.OpenJob(order.id, order.rush, order.promise_date, order.placed_at.astimezone(zone).date(),
                                   remaining, order.delivery_method,
                                   held=order.status == OrderStatus.ON_HOLD, proof_days=proof_days,
-                                  proof_from=proof_from, awaiting_clearance=titles, ready_by=order.ready_by))
+                                  proof_from=proof_from, awaiting_clearance=titles, ready_by=order.ready_by,
+                                  transit_days=calendar.business_days_between(order.ready_by, order.promise_date)))
     return jobs, orders
 
 
@@ -213,10 +214,11 @@ def _horizon(state: ShopState) -> list[date]:
     return days
 
 
-# rules.judged_on in SQL: a pickup is judged by the day it was ready on the shelf, any other order by its delivery
-# (the promises kept, and the calibration: the day a pickup's customer comes for it is not the shop's time).
-JUDGED_ON = case(((Order.delivery_method == DeliveryMethod.PICKUP) & Order.ready_on.is_not(None), Order.ready_on),
-                 else_=Order.delivered_on)
+# rules.judged_on in SQL: a pickup, or any promise counting no transit after ready (a mailer's mail date: ready_by is
+# the promise), is judged by the day it was ready; any other order by its delivery (the promises kept, and the
+# calibration: the day a pickup's customer comes for it, or the post's time after mailing, is not the shop's time).
+JUDGED_ON = case((((Order.delivery_method == DeliveryMethod.PICKUP) | (Order.ready_by == Order.promise_date))
+                  & Order.ready_on.is_not(None), Order.ready_on), else_=Order.delivered_on)
 
 
 def calibrate(*, now: datetime, percentile: float = PERCENTILE) -> list[Calibration]:

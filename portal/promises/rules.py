@@ -297,6 +297,7 @@ class OpenJob:
     proof_from: date | None = None  # when the proof went out
     awaiting_clearance: tuple[str, ...] = ()  # readings still waiting for copyright permission (titles)
     ready_by: date | None = None  # the day it must be ready to keep its promise (None: the promise itself)
+    transit_days: int | None = None  # business days its promise counts after ready (None: its delivery method's)
 
 
 def priority(job: OpenJob) -> tuple:
@@ -336,7 +337,8 @@ def _plans(jobs: Sequence[OpenJob], *, capacity: Capacity, start: date) -> Itera
 def _forecast(job: OpenJob, plan: Plan, *, calendar: ShopCalendar, today: date) -> Forecast:
     done = not job.remaining and not job.proof_days and not job.held
     ready = calendar.on_or_after(today if done else plan.ready)
-    expected = calendar.add_business_days(ready, TRANSIT_DAYS[job.delivery_method])
+    transit = TRANSIT_DAYS[job.delivery_method] if job.transit_days is None else job.transit_days
+    expected = calendar.add_business_days(ready, transit)
     return Forecast(ready, expected, plan.bottleneck, plan.waited_minutes)
 
 
@@ -431,12 +433,14 @@ def kept(promise: date, delivered: date | None) -> bool:
     return delivered is not None and delivered <= promise
 
 
-def judged_on(delivery_method: DeliveryMethod | None, *, ready_on: date | None,
-              delivered_on: date | None) -> date | None:
+def judged_on(delivery_method: DeliveryMethod | None, *, ready_on: date | None, delivered_on: date | None,
+              transit_days: int | None = None) -> date | None:
     """The day a promise is judged by. A pickup customer is promised the order "ready for pickup at the shop"
     on the promised date (the order page, the received notice): its promise is kept when it is on the shelf
-    by then, whenever the customer comes for it; every other order is judged by the day it was delivered."""
-    if delivery_method == DeliveryMethod.PICKUP and ready_on is not None:
+    by then, whenever the customer comes for it. So is any promise that counts no transit after the job is
+    ready (`transit_days` 0: a mailer's promise is its mail date, "Mailed on"). Every other order is judged
+    by the day it was delivered."""
+    if (delivery_method == DeliveryMethod.PICKUP or transit_days == 0) and ready_on is not None:
         return ready_on
     return delivered_on
 
