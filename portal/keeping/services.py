@@ -99,8 +99,8 @@ def replan(*, now: datetime) -> int:
     on two machines), this one does nothing and returns 0: two at once would collide on the load table.
     Only the orders whose date or reason changed are written (one statement for all, each guarded by the
     version it was read at, as the ORM guards it: a job moved meanwhile raises StaleDataError), and the load
-    chart only when it changed. The re-plan is remembered (LastReplan) for replan_is_due: commit it with
-    whatever it read, and write nothing it reads after it in the same transaction."""
+    chart only when it changed. It is remembered (LastReplan) for replan_is_due, which trusts that its
+    transaction then commits without writing anything more that a re-plan reads."""
     if not exclusive(db.session, "promises-replan"):
         return 0
     with _cycle_collection_paused():
@@ -122,7 +122,7 @@ def _cycle_collection_paused():
 
 
 def _replan(now: datetime) -> int:
-    seen = data_version(db.session)  # read first: all the re-plan reads below is at least this new
+    seen = data_version(db.session)  # read first: everything read below is at least this new
     state = shop_state(now)
     resumes = work_resumes(now, state)
     jobs, orders = open_jobs(state.today, resumes=resumes)
