@@ -16,8 +16,12 @@ from __future__ import annotations
 import contextvars
 import enum
 import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from contextlib import contextmanager
 from datetime import datetime, timezone
+from typing import Any
 
 from flask import g, has_request_context
 from sqlalchemy import DateTime, Enum, event, text
@@ -155,6 +159,40 @@ def unversioned(session) -> None:
     """What this transaction has written so far is bookkeeping that no page or kept figure shows (a worker's claim
     of a periodic run): it does not move the data version on by itself. Later writes still do."""
     session.connection().info.pop(_WROTE, None)
+
+
+def version_to_keep_by(session) -> int | None:
+    """The data version a figure made in this transaction may be kept under and found by: None when there is
+    none, or when this transaction has written (it would miss its own changes, or keep what may roll back)."""
+    return None if wrote_data(session) else data_version(session)
+
+
+class Kept:
+    """What one process keeps under the data version (pages, the shop state, products): at most `entries`
+    things and `budget` of their `size`, the least recently found dropped first. A key names the version it
+    was made at, so nothing older than the last committed write is ever found again."""
+
+    def __init__(self, entries: int, *, budget: int | None = None, size: Callable[[Any], int] = lambda _: 0):
+        self.entries, self.budget, self.size = entries, budget, size
+        self.things: OrderedDict = OrderedDict()
+        self.used = 0
+        self.lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Any | None:
+        with self.lock:
+            thing = self.things.get(key)
+            if thing is not None:
+                self.things.move_to_end(key)
+            return thing
+
+    def put(self, key: Hashable, thing: Any) -> None:
+        with self.lock:
+            replaced = self.things.pop(key, None)
+            self.used += self.size(thing) - (self.size(replaced) if replaced is not None else 0)
+            self.things[key] = thing
+            while self.things and (len(self.things) > self.entries
+                                   or (self.budget is not None and self.used > self.budget)):
+                self.used -= self.size(self.things.popitem(last=False)[1])
 
 
 def latest_data_version(engine: Engine) -> int | None:

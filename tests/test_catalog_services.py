@@ -1,7 +1,10 @@
 """The catalog against the database: each card's starting price and usual turnaround."""
 from datetime import date
 
+import pytest
+
 from portal.extensions import db
+from portal.failures import NotAllowed
 from portal.catalog import services
 from portal.promises import services as promises
 from portal.promises.models import Calibration
@@ -34,3 +37,29 @@ def test_the_usual_turnaround_leaves_out_the_days_queue_and_follows_the_calibrat
     db.session.commit()
     promises.forget_state()
     assert services.product_cards(now=NOW)[0].turnaround == "Usually 4 business days"
+
+
+def test_the_configurator_finds_its_product_kept_and_never_older_than_the_last_write(app, ctx, make):
+    from tests.queue_support import counting_queries
+
+    make.catalog()
+    db.session.commit()
+    first = services.product_to_configure("flyer")
+    db.session.remove()
+    with counting_queries(app) as statements:
+        again = services.product_to_configure("flyer")
+    assert again is not first and again.name == first.name and again in db.session  # a copy, in this session
+    assert [option.code for option in again.options] == [option.code for option in first.options]
+    assert not any("FROM products" in statement for statement in statements)  # copied in without a query
+    again.name = "Flyers, folded"
+    db.session.commit()  # the catalog changed: the version moved on
+    db.session.remove()
+    assert services.product_to_configure("flyer").name == "Flyers, folded"
+    renamed = services.product_to_configure("flyer")
+    renamed.active = False
+    db.session.commit()
+    db.session.remove()
+    with pytest.raises(NotAllowed):
+        services.product_to_configure("flyer")  # retired: not on sale
+    with pytest.raises(NotAllowed):
+        services.product_to_configure("no-such-product")

@@ -13,7 +13,7 @@ from portal.accounts import services as accounts
 from portal.addresses.models import Address
 from portal.database import data_version
 from portal.extensions import db
-from portal.web.page_cache import PageCache
+from portal.web.page_cache import page_cache
 from tests.factories import NOW
 from tests.queue_support import counting_queries
 
@@ -138,12 +138,12 @@ def test_a_message_waiting_to_be_flashed_is_shown_on_a_kept_page(app, customer_c
 
 
 def test_the_pages_kept_stay_within_their_count_and_their_bytes():
-    cache = PageCache(entries=3, budget=10)
+    cache = page_cache(entries=3, budget=10)
     for n in range(5):
         cache.put(("page", n), (200, [], b"1234", None))
-    assert list(cache.pages) == [("page", 3), ("page", 4)] and cache.size == 8  # 12 bytes would pass the budget
+    assert list(cache.things) == [("page", 3), ("page", 4)] and cache.used == 8  # 12 bytes would pass the budget
     cache.get(("page", 3))  # served again: the last to go
     cache.put(("page", 5), (200, [], b"12", None))
-    assert list(cache.pages) == [("page", 4), ("page", 3), ("page", 5)] and cache.size == 10
+    assert list(cache.things) == [("page", 4), ("page", 3), ("page", 5)] and cache.used == 10
     cache.put(("page", 5), (200, [], b"123456", None))  # made again, larger: the least recently served goes
-    assert list(cache.pages) == [("page", 3), ("page", 5)] and cache.size == 10
+    assert list(cache.things) == [("page", 3), ("page", 5)] and cache.used == 10

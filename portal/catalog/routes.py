@@ -62,7 +62,7 @@ def _term_deadline(config, *, now):
 @login_required
 def configure(slug: str):
     """The configurator page; a targeted htmx request gets the price-and-date fragment."""
-    product = services.product_by_slug(slug)
+    product = services.product_to_configure(slug)
     return _page(product, request.args if request.args else None, partial="catalog/_quote.html")
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from portal.accounts.models import User
 from portal.addresses.models import Address
@@ -14,6 +15,7 @@ from portal.catalog import kinds, rules
 from portal.catalog.models import OptionChoice, Product, ProductOption
 from portal.documents import services as documents
 from portal.documents.models import StoredFile
+from portal.database import Kept, version_to_keep_by
 from portal.extensions import db
 from portal.failures import NotAllowed, ValidationFailed
 from portal.promises import services as promises
@@ -64,13 +66,39 @@ def product_cards(*, now: datetime) -> list[ProductCard]:
 
 def product_by_slug(slug: str, *, include_retired: bool = False) -> Product:
     """The product with its options and choices loaded; raises NotAllowed when there is none."""
-    query = select(Product).where(Product.slug == slug).options(
-        selectinload(Product.options).selectinload(ProductOption.choices),
-        selectinload(Product.route).joinedload(RouteStep.station))
-    product = db.session.scalar(query)
+    product = db.session.scalar(_product_query(slug))
     if product is None or (not product.active and not include_retired):
         raise NotAllowed("product")
     return product
+
+
+def product_to_configure(slug: str) -> Product:
+    """product_by_slug for the configurator's many reads (each option changed asks again): the product with its
+    options, choices and routing is kept per process under the data version, loaded once in a session of its own
+    and copied into this one without a query. Raises NotAllowed when there is none."""
+    version = version_to_keep_by(db.session)
+    if version is None:  # this transaction has written: it reads its own
+        return product_by_slug(slug)
+    kept = current_app.extensions.setdefault("catalog.products", Kept(KEPT_PRODUCTS))
+    found = kept.get((slug, version))
+    if found is None:
+        with Session(db.engine) as session:  # never the request's: what is kept must not change with it
+            found = session.scalar(_product_query(slug))
+        if found is None:
+            raise NotAllowed("product")
+        kept.put((slug, version), found)
+    if not found.active:
+        raise NotAllowed("product")
+    return db.session.merge(found, load=False)
+
+
+KEPT_PRODUCTS = 64
+
+
+def _product_query(slug: str):
+    return select(Product).where(Product.slug == slug).options(
+        selectinload(Product.options).selectinload(ProductOption.choices),
+        selectinload(Product.route).joinedload(RouteStep.station))
 
 
 def replacement_for(product: Product) -> Product | None:

@@ -3,8 +3,6 @@ job's delivery date, the queue's planned work as jobs move, and the shop's closu
 Keeping the promises made (re-plan, calibration, promises kept) is portal.keeping, above orders."""
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from types import MappingProxyType
@@ -14,7 +12,7 @@ from flask import current_app, g, has_app_context
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from portal.database import data_version, wrote_data
+from portal.database import Kept, version_to_keep_by
 from portal.extensions import db
 from portal.failures import ValidationFailed
 from portal.promises import rules
@@ -109,35 +107,18 @@ def shop_state(now: datetime) -> ShopState:
     return state
 
 
-class _KeptStates:
-    """The latest few shop states of this process, by (data version, day); older versions are never asked again."""
-
-    SIZE = 4
-
-    def __init__(self) -> None:
-        self.states: OrderedDict[tuple[int, date], ShopState] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: tuple[int, date]) -> ShopState | None:
-        with self.lock:
-            return self.states.get(key)
-
-    def put(self, key: tuple[int, date], state: ShopState) -> None:
-        with self.lock:
-            self.states[key] = state
-            while len(self.states) > self.SIZE:
-                self.states.popitem(last=False)
+KEPT_STATES = 4  # the latest few of this process: older versions are never asked for again
 
 
-def _kept_states() -> _KeptStates:
-    return current_app.extensions.setdefault("promises.shop_states", _KeptStates())  # one per app: its database
+def _kept_states() -> Kept:
+    return current_app.extensions.setdefault("promises.shop_states", Kept(KEPT_STATES))  # one per app: its database
 
 
 def _kept_key(today: date) -> tuple[int, date] | None:
     """The state's key for this transaction, or None when it must load its own (no version, or it has written)."""
-    if not has_app_context() or wrote_data(db.session):
+    if not has_app_context():
         return None
-    version = data_version(db.session)
+    version = version_to_keep_by(db.session)
     return None if version is None else (version, today)
 
 

@@ -15,15 +15,12 @@ view changed the session.
 """
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from flask import Flask, Response, current_app, g, request, session
 from flask_login import current_user
 
-from portal.database import latest_data_version, utcnow
+from portal.database import Kept, latest_data_version, utcnow
 from portal.extensions import db
 
 MARK = "kept_page"
@@ -41,34 +38,13 @@ def kept(view: Callable) -> Callable:
     return view
 
 
-@dataclass
-class PageCache:
-    """The pages of one process, least recently served dropped first beyond `entries` pages or `budget` bytes."""
-
-    entries: int
-    budget: int = 64 * 1024 * 1024
-    pages: OrderedDict = field(default_factory=OrderedDict)
-    size: int = 0
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def get(self, key: tuple) -> tuple | None:
-        with self.lock:
-            page = self.pages.get(key)
-            if page is not None:
-                self.pages.move_to_end(key)
-            return page
-
-    def put(self, key: tuple, page: tuple) -> None:
-        """`page` is (status, headers, body bytes, session expiry)."""
-        with self.lock:
-            replaced = self.pages.pop(key, None)
-            self.size += len(page[2]) - (len(replaced[2]) if replaced else 0)
-            self.pages[key] = page
-            while self.pages and (len(self.pages) > self.entries or self.size > self.budget):
-                self.size -= len(self.pages.popitem(last=False)[1][2])
+def page_cache(entries: int, budget: int = 64 * 1024 * 1024) -> Kept:
+    """The pages of one process: (status, headers, body bytes, session expiry), within `entries` and `budget`
+    bytes of bodies."""
+    return Kept(entries, budget=budget, size=lambda page: len(page[2]))
 
 
-def _cache() -> PageCache:
+def _cache() -> Kept:
     return current_app.extensions[MARK]
 
 
@@ -118,6 +94,6 @@ def _keep(response: Response) -> Response:
 
 def init_app(app: Flask) -> None:
     """After tracing's before_request (a kept page is logged and timed too)."""
-    app.extensions[MARK] = PageCache(entries=app.config.get("PAGE_CACHE_ENTRIES", 0))
+    app.extensions[MARK] = page_cache(app.config.get("PAGE_CACHE_ENTRIES", 0))
     app.before_request(_serve_kept)
     app.after_request(_keep)
