@@ -72,6 +72,7 @@ _READS = ("SELECT", "(SELECT")
 
 def _on_begin(connection):
     connection.info.pop(_WROTE, None)
+    connection.info.pop(_VERSION_READ, None)
     if connection.dialect.name == "sqlite":
         immediate = wants_write_lock()
         connection.info.pop(_LOCK, None)  # whatever an earlier transaction left, BEGIN itself is not a write
@@ -105,6 +106,7 @@ def _before_cursor_execute(connection, cursor, statement, parameters, context, e
 def _on_end(connection):
     connection.info.pop(_LOCK, None)
     connection.info.pop(_WROTE, None)
+    connection.info.pop(_VERSION_READ, None)
 
 
 # The data version: one number that every transaction which wrote anything moves on, in its own commit, so a
@@ -142,8 +144,15 @@ def _before_commit(connection):
 
 
 def data_version(session) -> int | None:
-    """The data version as this transaction sees it (None before migration 0019 or after the row is gone)."""
-    return session.connection().execute(text(_VERSION)).scalar()
+    """The data version as this transaction sees it (None before migration 0019 or after the row is gone); read
+    once per transaction (a request asks for it for each thing it finds kept)."""
+    connection = session.connection()
+    if _VERSION_READ not in connection.info:
+        connection.info[_VERSION_READ] = connection.execute(text(_VERSION)).scalar()
+    return connection.info[_VERSION_READ]
+
+
+_VERSION_READ = "data_version"  # in the pooled connection's info: the version this transaction read
 
 
 def wrote_data(session) -> bool:

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from portal.orders import rules as order_rules
+from portal.promises.rules import ready_by
 from portal.shop.calendar import build_calendar, calendar_around
 from portal.terms import rules
 
@@ -81,8 +82,8 @@ def test_terms_are_named_as_the_configurator_lists_them(typed, name, problem):
 
 def test_work_counts_on_the_day_it_must_leave_the_stations():
     days = [date(2026, 12, 14), date(2026, 12, 15), date(2026, 12, 16)]
-    assert rules.ready_by(date(2026, 12, 14), transit_days=1, calendar=CALENDAR) == date(2026, 12, 11)  # Friday
-    assert rules.ready_by(date(2026, 12, 16), transit_days=0, calendar=CALENDAR) == date(2026, 12, 16)
+    assert ready_by(date(2026, 12, 14), transit_days=1, calendar=CALENDAR) == date(2026, 12, 11)  # Friday
+    assert ready_by(date(2026, 12, 16), transit_days=0, calendar=CALENDAR) == date(2026, 12, 16)
     load = rules.load_by_day([("bindery", date(2026, 12, 15), 30.0), ("bindery", date(2026, 12, 15), 12.5),
                               ("press", date(2026, 12, 11), 20.0),  # already due before the first day
                               ("press", date(2026, 12, 30), 99.0)], days)  # after the last: left out

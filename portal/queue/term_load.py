@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from portal.extensions import db
 from portal.orders.models import Order, OrderStatus
 from portal.promises.models import OrderWork, Station
-from portal.promises.rules import TRANSIT_DAYS
+from portal.promises.rules import TRANSIT_DAYS, ready_by
 from portal.promises.services import shop_state
 from portal.terms import rules, services as terms
 from portal.terms.models import Term
@@ -86,7 +86,8 @@ def term_start(*, now: datetime, term_id: int | None = None) -> TermStart:
                 select(OrderWork.order_id, Station.code, OrderWork.minutes).join(Station, Station.id == OrderWork.station_id)
                 .where(OrderWork.order_id.in_(open_ids), OrderWork.done.is_(False))):
             order = open_ids[order_id]
-            due = rules.ready_by(order.promise_date, transit_days=TRANSIT_DAYS[order.delivery_method], calendar=calendar)
+            due = order.ready_by or ready_by(order.promise_date, transit_days=TRANSIT_DAYS[order.delivery_method],
+                                             calendar=calendar)  # kept on the order since ordering
             work.append((code, due, float(minutes)))
     by_station = rules.load_by_day(work, days)
     load = [StationLoad(station.name, [(day, round(minutes, 1), state.capacity.minutes_on(code, day))

@@ -88,16 +88,6 @@ def term_start_window(first_day: date, today: date) -> tuple[date, date]:
     return today, first_day + FIRST_WEEKS - timedelta(days=1)
 
 
-def ready_by(promise_date: date, *, transit_days: int, calendar: ShopCalendar) -> date:
-    """The business day a pack must leave the stations to keep its promise: `transit_days` business days before
-    the promised day (the promised day itself for a pickup)."""
-    day, counted = promise_date, 0
-    while counted < transit_days:
-        day -= timedelta(days=1)
-        counted += calendar.is_business_day(day)
-    return day
-
-
 def load_by_day(work: Sequence[tuple[str, date, float]], days: Sequence[date]) -> dict[str, list[float]]:
     """Minutes of work per station on each of `days`, from (station code, day it is due, minutes); work due
     before the first day counts on the first day (it is late already), work due after the last is left out."""

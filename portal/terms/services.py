@@ -6,6 +6,7 @@ from datetime import date, datetime
 from flask import current_app
 from sqlalchemy import select
 
+from portal.database import Kept, version_to_keep_by
 from portal.extensions import db
 from portal.failures import NotAllowed, ValidationFailed
 from portal.promises.services import shop_calendar
@@ -19,10 +20,22 @@ def terms() -> list[Term]:
     return list(db.session.scalars(select(Term).order_by(Term.first_day)))
 
 
-def first_days() -> list[tuple[str, date]]:
-    """Every term as (name, first day of classes), the earliest first: what the course-pack configurator lists."""
-    return [(name, first_day) for name, first_day in db.session.execute(
-        select(Term.name, Term.first_day).order_by(Term.first_day))]
+def first_days() -> tuple[tuple[str, date], ...]:
+    """Every term as (name, first day of classes), the earliest first: what the course-pack configurator lists
+    (and checks, and dates the deadline by). Kept per process under the data version: each option changed in the
+    configurator asks for it again."""
+    version = version_to_keep_by(db.session)
+    kept = current_app.extensions.setdefault("terms.first_days", Kept(KEPT_VERSIONS))
+    found = kept.get(version) if version is not None else None
+    if found is None:
+        found = tuple((name, first_day) for name, first_day in db.session.execute(
+            select(Term.name, Term.first_day).order_by(Term.first_day)))
+        if version is not None:
+            kept.put(version, found)
+    return found
+
+
+KEPT_VERSIONS = 4
 
 
 def term_by_id(term_id: int) -> Term:
@@ -49,16 +62,19 @@ def reminder_days() -> int:
 
 def deadline(term: Term, *, now: datetime) -> rules.Deadline:
     """The deadline to order a course pack for `term`'s first day of classes, on the shop's calendar."""
-    today = shop_today(now)
-    return rules.deadline(term.name, term.first_day, today=today, calendar=shop_calendar(term.first_day),
+    return _deadline(term.name, term.first_day, now=now)
+
+
+def _deadline(name: str, first_day: date, *, now: datetime) -> rules.Deadline:
+    return rules.deadline(name, first_day, today=shop_today(now), calendar=shop_calendar(first_day),
                           business_days=order_days())
 
 
 def deadline_for(name: str | None, *, now: datetime) -> rules.Deadline | None:
     """The deadline for the term of this name (as a course pack names it), or None when the shop has not
     given that term's first day."""
-    term = term_named(name)
-    return deadline(term, now=now) if term else None
+    first_day = dict(first_days()).get(name) if name else None
+    return _deadline(name, first_day, now=now) if first_day else None
 
 
 def coming_term(*, now: datetime) -> Term | None:
