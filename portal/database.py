@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Any
 
-from flask import g, has_request_context
+from flask import current_app, g, has_request_context
 from sqlalchemy import DateTime, Enum, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
@@ -202,6 +202,25 @@ class Kept:
             while self.things and (len(self.things) > self.entries
                                    or (self.budget is not None and self.used > self.budget)):
                 self.used -= self.size(self.things.popitem(last=False)[1])
+
+
+def kept_in_app(name: str, entries: int) -> Kept:
+    """The app's own Kept called `name` (one per app: it belongs to the app's database), made at first use."""
+    return current_app.extensions.setdefault(name, Kept(entries))
+
+
+def kept_or_made(session, kept: Kept, key: Hashable, make: Callable[[], Any]) -> Any:
+    """What `kept` holds for `key` under the data version this transaction reads, or `make()`, kept there when it
+    is not None. A transaction that has written (or a database without a version) makes its own and keeps none."""
+    version = version_to_keep_by(session)
+    if version is None:
+        return make()
+    found = kept.get((version, key))
+    if found is None:
+        found = make()
+        if found is not None:
+            kept.put((version, key), found)
+    return found
 
 
 def latest_data_version(engine: Engine) -> int | None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -15,7 +14,7 @@ from portal.catalog import kinds, rules
 from portal.catalog.models import OptionChoice, Product, ProductOption
 from portal.documents import services as documents
 from portal.documents.models import StoredFile
-from portal.database import Kept, version_to_keep_by
+from portal.database import kept_in_app, kept_or_made, version_to_keep_by
 from portal.extensions import db
 from portal.failures import NotAllowed, ValidationFailed
 from portal.promises import services as promises
@@ -76,20 +75,17 @@ def product_to_configure(slug: str) -> Product:
     """product_by_slug for the configurator's many reads (each option changed asks again): the product with its
     options, choices and routing is kept per process under the data version, loaded once in a session of its own
     and copied into this one without a query. Raises NotAllowed when there is none."""
-    version = version_to_keep_by(db.session)
-    if version is None:  # this transaction has written: it reads its own
+    if version_to_keep_by(db.session) is None:  # this transaction has written: it reads its own
         return product_by_slug(slug)
-    kept = current_app.extensions.setdefault("catalog.products", Kept(KEPT_PRODUCTS))
-    found = kept.get((slug, version))
-    if found is None:
-        with Session(db.engine) as session:  # never the request's: what is kept must not change with it
-            found = session.scalar(_product_query(slug))
-        if found is None:
-            raise NotAllowed("product")
-        kept.put((slug, version), found)
-    if not found.active:
+    found = kept_or_made(db.session, kept_in_app("catalog.products", KEPT_PRODUCTS), slug, lambda: _unattached(slug))
+    if found is None or not found.active:
         raise NotAllowed("product")
     return db.session.merge(found, load=False)
+
+
+def _unattached(slug: str) -> Product | None:
+    with Session(db.engine) as session:  # never the request's: what is kept must not change with it
+        return session.scalar(_product_query(slug))
 
 
 KEPT_PRODUCTS = 64

@@ -8,11 +8,11 @@ from datetime import date, datetime
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Mapping, Sequence
 
-from flask import current_app, g, has_app_context
+from flask import g, has_app_context
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from portal.database import Kept, version_to_keep_by
+from portal.database import kept_in_app, kept_or_made
 from portal.extensions import db
 from portal.failures import ValidationFailed
 from portal.promises import rules
@@ -96,30 +96,15 @@ def shop_state(now: datetime) -> ShopState:
     cached = g.get("shop_state") if has_app_context() else None
     if cached is not None and cached.today == today:
         return cached
-    key = _kept_key(today)
-    state = _kept_states().get(key) if key else None
-    if state is None:
-        state = load_shop_state(today)
-        if key:
-            _kept_states().put(key, state)
     if has_app_context():
+        state = kept_or_made(db.session, kept_in_app("promises.shop_states", KEPT_STATES), today,
+                             lambda: load_shop_state(today))
         g.shop_state = state
-    return state
+        return state
+    return load_shop_state(today)
 
 
 KEPT_STATES = 4  # the latest few of this process: older versions are never asked for again
-
-
-def _kept_states() -> Kept:
-    return current_app.extensions.setdefault("promises.shop_states", Kept(KEPT_STATES))  # one per app: its database
-
-
-def _kept_key(today: date) -> tuple[int, date] | None:
-    """The state's key for this transaction, or None when it must load its own (no version, or it has written)."""
-    if not has_app_context():
-        return None
-    version = version_to_keep_by(db.session)
-    return None if version is None else (version, today)
 
 
 def load_shop_state(today: date) -> ShopState:
@@ -219,9 +204,8 @@ def clearance_days() -> int:
     cached = g.get("clearance_days") if has_app_context() else None
     if cached is not None:
         return cached
-    latest = db.session.scalar(select(ClearanceCalibration.business_days)
-                               .order_by(ClearanceCalibration.id.desc()).limit(1))
-    figure = rules.CLEARANCE_BUSINESS_DAYS if latest is None else latest
+    latest = clearance_calibration()
+    figure = rules.CLEARANCE_BUSINESS_DAYS if latest is None else latest.business_days
     if has_app_context():
         g.clearance_days = figure
     return figure

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from flask import current_app
 from sqlalchemy import select
 
-from portal.database import Kept, version_to_keep_by
+from portal.database import kept_in_app, kept_or_made
 from portal.extensions import db
 from portal.failures import NotAllowed, ValidationFailed
 from portal.promises.services import shop_calendar
@@ -24,15 +24,9 @@ def first_days() -> tuple[tuple[str, date], ...]:
     """Every term as (name, first day of classes), the earliest first: what the course-pack configurator lists
     (and checks, and dates the deadline by). Kept per process under the data version: each option changed in the
     configurator asks for it again."""
-    version = version_to_keep_by(db.session)
-    kept = current_app.extensions.setdefault("terms.first_days", Kept(KEPT_VERSIONS))
-    found = kept.get(version) if version is not None else None
-    if found is None:
-        found = tuple((name, first_day) for name, first_day in db.session.execute(
-            select(Term.name, Term.first_day).order_by(Term.first_day)))
-        if version is not None:
-            kept.put(version, found)
-    return found
+    return kept_or_made(db.session, kept_in_app("terms.first_days", KEPT_VERSIONS), "terms", lambda: tuple(
+        (name, first_day) for name, first_day in db.session.execute(
+            select(Term.name, Term.first_day).order_by(Term.first_day))))
 
 
 KEPT_VERSIONS = 4

@@ -4,6 +4,8 @@ from __future__ import annotations
 from flask import Flask, session
 from flask_login import current_user
 
+from portal.web.page_cache import USER_SESSION
+
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
     "script-src 'self'",
@@ -35,7 +37,7 @@ def init_app(app: Flask) -> None:
         if secure:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         # A session with a person in it, or a signed-in user (a kept page is served without loading the user).
-        if response.mimetype == "text/html" and ("_user_id" in session or current_user.is_authenticated):
+        if response.mimetype == "text/html" and (USER_SESSION in session or current_user.is_authenticated):
             # A signed-in page shows addresses, budget codes, orders: never kept by a browser or proxy.
             response.headers["Cache-Control"] = "no-store"
         return response
