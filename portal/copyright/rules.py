@@ -77,8 +77,7 @@ def days_left(requested_on: date, *, today: date, calendar: ShopCalendar, usual_
     """Business days the promise still allows for a reading awaiting clearance: the shop's usual
     clearance time (`usual_days`, calibrated: portal.promises) counted from the request, and at least one
     more while it is still not answered."""
-    spent = calendar.business_days_between(requested_on, today) if today > requested_on else 0
-    return max(1, usual_days - spent)
+    return max(1, usual_days - answer_days(requested_on, today, calendar=calendar))
 
 
 def answer_days(requested_on: date, answered_on: date, *, calendar: ShopCalendar) -> int:

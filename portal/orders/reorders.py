@@ -124,9 +124,8 @@ def questions_for(source: Order, today: date, *, term: str | None = None, rush: 
                   enrollment: str | None = None) -> rules.ReorderQuestions:
     """What reordering `source` asks (rules.reorder_questions), with the answers given so far; a course pack
     of an earlier term is suggested for the coming term on the shop's calendar (portal.terms)."""
-    calendar = terms.terms() if source.course_code else []
-    coming = term_rules.coming_term(calendar, today)
-    offered = catalog_rules.course_pack_terms([(t.name, t.first_day) for t in calendar], today) if source.course_code else ()
+    coming = term_rules.coming_term(terms.terms(), today) if source.course_code else None
+    offered = catalog.course_pack_terms(today) if source.course_code else ()
     return rules.reorder_questions(course_pack=bool(source.course_code), last_term=source.term,
                                    last_rushed=source.rush, rush_surcharge_percent=source.product.rush_surcharge_percent,
                                    terms=offered, term=term, rush=rush, last_enrollment=source.enrollment or source.quantity,

@@ -51,7 +51,12 @@ def clearance_business_days(durations: Sequence[int], *, percentile: float = CLE
     answered: the stated figure, `default`."""
     if len(durations) < minimum_samples:
         return default
-    ordered = sorted(max(1, value) for value in durations)
+    return nearest_rank(sorted(max(1, value) for value in durations), percentile)
+
+
+def nearest_rank(ordered: Sequence[int], percentile: float) -> int:
+    """The `percentile` of `ordered` (sorted, not empty) by the nearest-rank rule: the smallest value that at least
+    that share of the values do not exceed."""
     return ordered[min(len(ordered) - 1, max(0, ceil(percentile * len(ordered)) - 1))]
 
 
@@ -419,9 +424,7 @@ def buffer_days(lateness: Sequence[int], *, percentile: float, minimum_samples: 
     `minimum`. Too little history: default."""
     if len(lateness) < minimum_samples:
         return max(default, minimum)
-    ordered = sorted(max(0, value) for value in lateness)
-    rank = min(len(ordered) - 1, max(0, ceil(percentile * len(ordered)) - 1))
-    return max(ordered[rank], minimum)
+    return max(nearest_rank(sorted(max(0, value) for value in lateness), percentile), minimum)
 
 
 KEPT_TARGET = 0.98  # the share of promises the shop aims to keep

@@ -56,7 +56,8 @@ def _queue_context():
 @staff_required
 @kept
 def index():
-    """The queue as a list, soonest promise first; a targeted htmx request (filters) gets the results."""
+    """The queue as a list in the order of work (rush first, then the day to be ready by); a targeted htmx request
+    (filters) gets the results."""
     context = _queue_context()
     page = services.queue_page(context["filters"], today=context["today"], page=request.args.get("page", 1, type=int))
     return render("queue/index.html", "queue/_list.html", page=page, **context)

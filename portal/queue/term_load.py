@@ -11,7 +11,6 @@ from sqlalchemy.orm import joinedload, selectinload
 from portal.extensions import db
 from portal.orders.models import Order, OrderStatus
 from portal.promises.models import OrderWork, Station
-from portal.promises.rules import TRANSIT_DAYS, ready_by
 from portal.promises.services import shop_state
 from portal.terms import rules, services as terms
 from portal.terms.models import Term
@@ -86,9 +85,7 @@ def term_start(*, now: datetime, term_id: int | None = None) -> TermStart:
                 select(OrderWork.order_id, Station.code, OrderWork.minutes).join(Station, Station.id == OrderWork.station_id)
                 .where(OrderWork.order_id.in_(open_ids), OrderWork.done.is_(False))):
             order = open_ids[order_id]
-            due = order.ready_by or ready_by(order.promise_date, transit_days=TRANSIT_DAYS[order.delivery_method],
-                                             calendar=calendar)  # kept on the order since ordering
-            work.append((code, due, float(minutes)))
+            work.append((code, order.ready_by, float(minutes)))  # the day it must be ready by, kept since ordering
     by_station = rules.load_by_day(work, days)
     load = [StationLoad(station.name, [(day, round(minutes, 1), state.capacity.minutes_on(code, day))
                                        for day, minutes in zip(days, by_station.get(code, [0.0] * len(days)))])
