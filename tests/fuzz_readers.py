@@ -49,7 +49,8 @@ def seeds() -> list[tuple[int, bytes]]:
     from tests import hostile_files as hostile
     from tests.factories import MAILING_ROWS, list_bytes, pdf_bytes
 
-    pdfs = [pdf_bytes(2), hostile.truncated(), hostile.broken_xref(), hostile.many_pages(5)]
+    pdfs = [pdf_bytes(2), hostile.truncated(), hostile.broken_xref(), hostile.absurd_startxref(),
+            hostile.many_pages(5)]
     pdfs += [hostile.encrypted(user_password=password, algorithm=algorithm)
              for algorithm in ("RC4-128", "AES-128", "AES-256") for password in ("", "reader-secret")]
     tables = [list_bytes(MAILING_ROWS), list_bytes(MAILING_ROWS, encoding="cp1252", delimiter=";"),

@@ -77,6 +77,12 @@ def broken_xref() -> bytes:
     return data.replace(b"startxref", b"startxref\n999999999\n%%EOF\n", 1)[:len(data)] + b"\n%%EOF\n"
 
 
+def absurd_startxref() -> bytes:
+    """A cross-reference offset past any file size (pypdf raised OverflowError seeking to it: found by the fuzz run)."""
+    data = pdf_bytes(2)
+    return data[:data.rfind(b"startxref")] + b"startxref\n" + b"9" * 24 + b"\n%%EOF\n"
+
+
 def csv_with_columns(count: int) -> bytes:
     return (",".join(f"c{n}" for n in range(count)) + "\r\n" + ",".join("x" for _ in range(count)) + "\r\n").encode()
 

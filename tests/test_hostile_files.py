@@ -25,6 +25,7 @@ PDFS = [  # (name, file, accepted as a reading?, what the refusal says)
     ("AES-256, owner password only", lambda: hostile.encrypted(user_password="", algorithm="AES-256"), True, ""),
     ("RC4-40, owner password only", lambda: hostile.encrypted(user_password="", algorithm="RC4-40"), True, ""),
     ("cut short", hostile.truncated, False, "the file was cut short"),
+    ("absurd cross-reference offset", hostile.absurd_startxref, False, "damaged and cannot be read"),
     ("object-stream bomb", hostile.object_stream_bomb, False, "unpacks to far more than its size"),
     ("too many pages", lambda: hostile.many_pages(rules.MAX_PAGES + 1), False, "more than 3,000 pages"),
     ("not a PDF", hostile.binary_noise, False, "This file is not a PDF"),
