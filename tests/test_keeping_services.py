@@ -2,8 +2,10 @@
 the re-plan writes only what changed, and the shop state is kept per process until anything is written."""
 from datetime import timedelta
 
+import pytest
 import time_machine
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from portal.background import PeriodicRun, once_per_period
 from portal.extensions import db
@@ -88,11 +90,28 @@ def test_a_replan_writes_only_the_orders_whose_forecast_changed(ctx, make, custo
     db.session.execute(Order.__table__.update().values(expected_date=NOW.date()))
     db.session.commit()
     versions = dict(db.session.execute(select(Order.id, Order.version)).all())
-    assert replanned() == 2
-    assert replanned() == 0
+    with time_machine.travel(NOW, tick=False):
+        assert replanned() == 2
+        assert replanned() == 0
     after = dict(db.session.execute(select(Order.id, Order.version)).all())
     assert after == {first.id: versions[first.id] + 1, second.id: versions[second.id] + 1}  # moved once each
     assert first.expected_date > NOW.date() and first.version == after[first.id]  # the session's order was told
+    told = first.expected_date
+    db.session.expire_all()  # what was written, read back as the ORM reads it
+    assert (first.expected_date, first.updated_at) == (told, NOW) and first.at_risk_reason is None
+    assert db.session.scalar(select(Order.id).where(Order.expected_date == told, Order.updated_at == NOW,
+                                                    Order.id == first.id)) == first.id  # stored as the ORM stores it
+
+
+def test_a_replan_never_writes_over_an_order_changed_since_it_was_read(ctx, make, customer):
+    order = make.order(customer)
+    db.session.commit()
+    read = {"order_id": order.id, "read_version": order.version - 1, "expected": NOW.date(), "reason": "Late."}
+    with pytest.raises(StaleDataError, match="1 of 1 orders changed while it ran"):
+        keeping._write_forecasts([read])
+    db.session.rollback()
+    db.session.expire_all()
+    assert order.at_risk_reason != "Late."
 
 
 def test_the_shop_state_is_kept_until_anything_is_written(ctx, make, customer):

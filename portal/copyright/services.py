@@ -282,11 +282,13 @@ def clearance_waits(order_ids, *, today: date, calendar) -> dict[int, tuple[tupl
     """For each order with readings awaiting clearance: their titles and the business days the promise
     still allows for them (rules.days_left from the oldest request). The re-plan reads this."""
     waits: dict[int, tuple[list[str], date]] = {}
-    for order_id, title, requested_at in db.session.execute(
+    for order_id, title, requested_at in db.session.execute(  # the few awaiting, not an IN of every open order
             select(ClearanceRequest.order_id, OrderFile.title, ClearanceRequest.requested_at)
             .join(OrderFile, OrderFile.id == ClearanceRequest.order_file_id)
-            .where(ClearanceRequest.state == ClearanceState.AWAITING, ClearanceRequest.order_id.in_(list(order_ids)))
+            .where(ClearanceRequest.state == ClearanceState.AWAITING)
             .order_by(ClearanceRequest.order_id, ClearanceRequest.id)):
+        if order_id not in order_ids:
+            continue
         titles, first = waits.setdefault(order_id, ([], shop_today(requested_at)))
         titles.append(title)
     usual = clearance_days() if waits else 0

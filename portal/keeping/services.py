@@ -7,7 +7,6 @@ import gc
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from operator import itemgetter
 
 from sqlalchemy import Row, bindparam, case, delete, func, insert, select, update
 from sqlalchemy.orm import joinedload
@@ -16,7 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from portal.catalog.models import Product
 from portal.copyright.services import answer_times, clearance_waits
-from portal.database import data_version, exclusive
+from portal.database import data_version, exclusive, execute_many, utcnow
 from portal.extensions import db
 from portal.orders.models import Order, OrderStatus
 from portal.promises import rules
@@ -46,17 +45,17 @@ def open_jobs(today: date, *, resumes: date | None = None) -> tuple[list[rules.O
                ORDERS.c.ready_by, ORDERS.c.placed_at, ORDERS.c.delivery_method, ORDERS.c.hold_reason,
                ORDERS.c.expected_date, ORDERS.c.at_risk_reason).where(ORDERS.c.status.in_(OPEN_FOR_PLAN))).all()}
     codes = dict(db.session.execute(select(Station.__table__.c.id, Station.__table__.c.code)).all())
-    steps: dict[int, list[tuple[int, rules.Work]]] = {order_id: [] for order_id in orders}
+    steps: dict[int, list[rules.Work]] = {order_id: [] for order_id in orders}
     same_step: dict[tuple, rules.Work] = {}  # many jobs have the same step: one Work (immutable) for them all
     work = OrderWork.__table__
-    for order_id, position, station_id, stage, minutes in db.session.execute(
-            select(work.c.order_id, work.c.position, work.c.station_id, work.c.stage, work.c.minutes)
-            .where(work.c.done.is_(False))).all():
+    for order_id, station_id, stage, minutes in db.session.execute(
+            select(work.c.order_id, work.c.station_id, work.c.stage, work.c.minutes)
+            .where(work.c.done.is_(False)).order_by(work.c.order_id, work.c.position)):  # each job's in their order
         if order_id in steps:  # work not done of an order waiting for its approver is not planned
             step = same_step.get((station_id, stage, minutes))
             if step is None:
                 step = same_step[station_id, stage, minutes] = rules.Work(codes[station_id], stage, minutes)
-            steps[order_id].append((position, step))
+            steps[order_id].append(step)
     proofs_out = dict(db.session.execute(select(Proof.order_id, func.max(Proof.sent_at)).join(Order)
                                          .where(Proof.answered_at.is_(None), Order.status.in_(OPEN_FOR_PLAN))
                                          .group_by(Proof.order_id)).all())
@@ -66,24 +65,25 @@ def open_jobs(today: date, *, resumes: date | None = None) -> tuple[list[rules.O
     clearing = clearance_waits(orders, today=today, calendar=calendar)
     jobs = []
     zone = shop_zone()
-    for order in orders.values():
+    on_hold, before_proof = OrderStatus.ON_HOLD, (OrderStatus.RECEIVED, OrderStatus.PREPRESS)
+    transits: dict[tuple[date, date], int] = {}  # a few hundred distinct (ready by, promise) among 10,000 orders
+    for (order_id, _, status, product_id, rush, promise, ready_by, placed_at, method, *_) in orders.values():
         proof_days, proof_from = 0, None
-        if order.id in proofs_out:
-            proof_from = shop_today(proofs_out[order.id])
+        if order_id in proofs_out:
+            proof_from = shop_today(proofs_out[order_id])
             proof_days = max(rules.PROOF_ROUND_TRIP_DAYS,
                              calendar.business_days_between(proof_from, resumes or today) + 1)
-        elif products.get(order.product_id) and order.status in (OrderStatus.RECEIVED, OrderStatus.PREPRESS) \
-                and order.id not in proofed:
+        elif products.get(product_id) and status in before_proof and order_id not in proofed:
             proof_days = rules.PROOF_ROUND_TRIP_DAYS
-        titles, days_left = clearing.get(order.id, ((), 0))
+        titles, days_left = clearing.get(order_id, ((), 0))
         if titles and days_left >= proof_days:  # printing waits for copyright permission, counted from today
             proof_days, proof_from = days_left, today
-        remaining = tuple(step for _, step in sorted(steps[order.id], key=itemgetter(0)))  # in their order
-        jobs.append(rules.OpenJob(order.id, order.rush, order.promise_date, order.placed_at.astimezone(zone).date(),
-                                  remaining, order.delivery_method,
-                                  held=order.status == OrderStatus.ON_HOLD, proof_days=proof_days,
-                                  proof_from=proof_from, awaiting_clearance=titles, ready_by=order.ready_by,
-                                  transit_days=calendar.business_days_between(order.ready_by, order.promise_date)))
+        transit = transits.get((ready_by, promise))
+        if transit is None:
+            transit = transits[ready_by, promise] = calendar.business_days_between(ready_by, promise)
+        jobs.append(rules.OpenJob(order_id, rush, promise, placed_at.astimezone(zone).date(), tuple(steps[order_id]),
+                                  method, held=status == on_hold, proof_days=proof_days, proof_from=proof_from,
+                                  awaiting_clearance=titles, ready_by=ready_by, transit_days=transit))
     return jobs, orders
 
 
@@ -163,17 +163,19 @@ def replan_is_due(*, now: datetime) -> bool:
 
 
 WRITE_FORECAST = (update(ORDERS).where(ORDERS.c.id == bindparam("order_id"), ORDERS.c.version == bindparam("read_version"))
-                  .values(expected_date=bindparam("expected"), at_risk_reason=bindparam("reason"),
-                          version=ORDERS.c.version + 1))
+                  .values(expected_date=bindparam("expected", type_=ORDERS.c.expected_date.type),
+                          at_risk_reason=bindparam("reason", type_=ORDERS.c.at_risk_reason.type),
+                          updated_at=bindparam("now", type_=ORDERS.c.updated_at.type), version=ORDERS.c.version + 1))
 
 
 def _write_forecasts(changed: list[dict]) -> None:
-    """The changed orders' expected date and reason, in one executemany UPDATE; the version moves on as an ORM
-    flush would move it (a page kept under an order's version shows the new date), and an order already in this
-    session is told what was written."""
+    """The changed orders' expected date and reason, in one executemany UPDATE (database.execute_many: 10,000 rows
+    in a few dozen milliseconds); the version moves on as an ORM flush would move it (a page kept under an order's
+    version shows the new date), and an order already in this session is told what was written."""
     if not changed:
         return
-    written = db.session.execute(WRITE_FORECAST, changed).rowcount
+    moment = utcnow()
+    written = execute_many(db.session, WRITE_FORECAST, [dict(row, now=moment) for row in changed])
     if written != len(changed) and written >= 0:
         raise StaleDataError(f"Re-plan: {len(changed) - written} of {len(changed)} orders changed while it ran")
     written_to = {row["order_id"]: row for row in changed}

@@ -20,29 +20,46 @@ class ShopCalendar:
         return day.weekday() < 5 and day not in self.closed
 
     def on_or_after(self, day: date) -> date:
-        while not self.is_business_day(day):
-            day += timedelta(days=1)
-        return day
+        found = self._memo("on_or_after").get(day)
+        if found is None:
+            found = day
+            while not self.is_business_day(found):
+                found += timedelta(days=1)
+            self._memo("on_or_after")[day] = found
+        return found
 
     def next_business_day(self, day: date) -> date:
         return self.on_or_after(day + timedelta(days=1))
 
     def add_business_days(self, day: date, count: int) -> date:
         """The business day `count` business days after `day` (itself when count is 0)."""
-        day = self.on_or_after(day)
-        for _ in range(count):
-            day = self.next_business_day(day)
-        return day
+        memo = self._memo("add_business_days")
+        found = memo.get((day, count))
+        if found is None:
+            found = self.on_or_after(day)
+            for _ in range(count):
+                found = self.next_business_day(found)
+            memo[day, count] = found
+        return found
 
     def business_days_between(self, start: date, end: date) -> int:
         """Business days after `start` up to and including `end`; negative when `end` is earlier."""
         if end < start:
             return -self.business_days_between(end, start)
-        days, day = 0, start
-        while day < end:
-            day += timedelta(days=1)
-            days += self.is_business_day(day)
+        memo = self._memo("business_days_between")
+        days = memo.get((start, end))
+        if days is None:
+            days, day = 0, start
+            while day < end:
+                day += timedelta(days=1)
+                days += self.is_business_day(day)
+            memo[start, end] = days
         return days
+
+    def _memo(self, name: str) -> dict:
+        """Answers already worked out, kept on the calendar (it never changes): the re-plan asks the same few
+        questions tens of thousands of times. Not a field, so not compared or shown."""
+        return self.__dict__.setdefault(f"_memo_{name}", {})
 
 
 def build_calendar(holidays: Iterable[date], closures: Iterable[date]) -> ShopCalendar:
