@@ -26,6 +26,8 @@ from typing import Any
 from flask import current_app, g, has_request_context
 from sqlalchemy import DateTime, Enum, event, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import InvalidRequestError
+from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
 from portal.shop.clock import utcnow  # noqa: F401  (models and services read the clock from here too)
@@ -221,6 +223,24 @@ def kept_or_made(session, kept: Kept, key: Hashable, make: Callable[[], Any]) ->
         if found is not None:
             kept.put((version, key), found)
     return found
+
+
+def read_only_copies(session) -> None:
+    """Marks every object `session` holds as shared and read-only: kept for many requests (and threads) after the
+    session closes, used as loaded, never attached to another session. Attaching one (adding it, or an object
+    related to it) raises, so no request can change what every other request reads."""
+    for thing in list(session.identity_map.values()):
+        thing.__dict__[_READ_ONLY] = True
+
+
+_READ_ONLY = "_portal_read_only_copy"
+
+
+@event.listens_for(Session, "before_attach")
+def _refuse_read_only(session, thing) -> None:
+    if thing.__dict__.get(_READ_ONLY):
+        raise InvalidRequestError(f"{type(thing).__name__} is a shared read-only copy: load it in this session "
+                                  "to change it or relate something to it")
 
 
 def latest_data_version(engine: Engine) -> int | None:

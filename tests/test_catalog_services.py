@@ -3,10 +3,13 @@ from datetime import date
 
 import pytest
 
+from sqlalchemy.exc import InvalidRequestError
+
 from portal.extensions import db
 from portal.failures import NotAllowed
 from portal.catalog import services
 from portal.promises import services as promises
+from portal.orders.models import Order
 from portal.promises.models import Calibration
 from tests.factories import NOW  # Monday, November 23, 2026: Thanksgiving is that Thursday
 
@@ -48,14 +51,18 @@ def test_the_configurator_finds_its_product_kept_and_never_older_than_the_last_w
     db.session.remove()
     with counting_queries(app) as statements:
         again = services.product_to_configure("flyer")
-    assert again is not first and again.name == first.name and again in db.session  # a copy, in this session
-    assert [option.code for option in again.options] == [option.code for option in first.options]
-    assert not any("FROM products" in statement for statement in statements)  # copied in without a query
-    again.name = "Flyers, folded"
+    assert again is first and again not in db.session  # the kept one itself, in no session
+    assert not any("FROM products" in statement for statement in statements)  # read without a query
+    assert [option.code for option in again.options] and again.route[0].station.code
+    with pytest.raises(InvalidRequestError, match="shared read-only copy"):  # nobody changes what all requests read
+        db.session.add(Order(product=again))
+    db.session.rollback()
+    editable = services.product_by_slug("flyer")
+    editable.name = "Flyers, folded"
     db.session.commit()  # the catalog changed: the version moved on
     db.session.remove()
     assert services.product_to_configure("flyer").name == "Flyers, folded"
-    renamed = services.product_to_configure("flyer")
+    renamed = services.product_by_slug("flyer")
     renamed.active = False
     db.session.commit()
     db.session.remove()

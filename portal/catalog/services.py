@@ -14,7 +14,7 @@ from portal.catalog import kinds, rules
 from portal.catalog.models import OptionChoice, Product, ProductOption
 from portal.documents import services as documents
 from portal.documents.models import StoredFile
-from portal.database import kept_in_app, kept_or_made, version_to_keep_by
+from portal.database import kept_in_app, kept_or_made, read_only_copies, version_to_keep_by
 from portal.extensions import db
 from portal.failures import NotAllowed, ValidationFailed
 from portal.promises import services as promises
@@ -74,18 +74,21 @@ def product_by_slug(slug: str, *, include_retired: bool = False) -> Product:
 def product_to_configure(slug: str) -> Product:
     """product_by_slug for the configurator's many reads (each option changed asks again): the product with its
     options, choices and routing is kept per process under the data version, loaded once in a session of its own
-    and copied into this one without a query. Raises NotAllowed when there is none."""
+    and shared as it is, read-only (database.read_only_copies: attaching it to a session raises; copying it into
+    each request's session was a fifth of the price-and-date fragment). Raises NotAllowed when there is none."""
     if version_to_keep_by(db.session) is None:  # this transaction has written: it reads its own
         return product_by_slug(slug)
     found = kept_or_made(db.session, kept_in_app("catalog.products", KEPT_PRODUCTS), slug, lambda: _unattached(slug))
     if found is None or not found.active:
         raise NotAllowed("product")
-    return db.session.merge(found, load=False)
+    return found
 
 
 def _unattached(slug: str) -> Product | None:
     with Session(db.engine) as session:  # never the request's: what is kept must not change with it
-        return session.scalar(_product_query(slug))
+        product = session.scalar(_product_query(slug))
+        read_only_copies(session)
+        return product
 
 
 KEPT_PRODUCTS = 64
