@@ -15,6 +15,7 @@ from tests.e2e.conftest import serious_accessibility_problems, sign_in
 
 
 def _fits(page, width: int, problems: dict, name: str) -> None:
+    page.wait_for_load_state()
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
     serious = serious_accessibility_problems(page)
     if scroll_width > width or serious:
@@ -32,6 +33,7 @@ def test_a_problem_reported_is_owned_answered_and_put_right(browser, live_server
     sign_in(customer_tab, live_server, customer)
     customer_tab.goto(f"{live_server}/orders/{order.number}")
     customer_tab.get_by_role("link", name="Report a problem").click()
+    expect(customer_tab.get_by_role("button", name="Send the report")).to_be_visible()  # the form has come
     _fits(customer_tab, width, problems, "report form")
     customer_tab.get_by_role("button", name="Send the report").click()  # empty: told what is missing
     expect(customer_tab.get_by_text("Choose what went wrong.")).to_be_visible()
@@ -51,6 +53,7 @@ def test_a_problem_reported_is_owned_answered_and_put_right(browser, live_server
     expect(staff_tab.get_by_role("row").nth(1)).to_contain_text(case.number)
     _fits(staff_tab, width, problems, "my cases")
     staff_tab.get_by_role("link", name=case.number).click()
+    expect(staff_tab.get_by_label("Your message")).to_be_visible()
     _fits(staff_tab, width, problems, "staff case")
     staff_tab.get_by_label("Your message").fill("So sorry. We will reprint the two boxes.")
     staff_tab.get_by_role("button", name="Send", exact=True).click()
