@@ -109,6 +109,19 @@ def test_estimate(kwargs, ready, delivery):
     assert (found.ready, found.delivery) == (ready, delivery)
 
 
+@pytest.mark.parametrize("bindery_days, buffer_days, ready, margin", [
+    (3, 1, date(2026, 11, 27), 1),  # a plan of 3 business days (Thanksgiving between): the calibrated buffer
+    (5, 1, date(2026, 12, 1), 2),   # 5: a day more
+    (10, 1, date(2026, 12, 8), 3),  # 10: two more
+    (5, 4, date(2026, 12, 1), 4),   # a calibrated buffer already longer stands
+])
+def test_a_long_plan_is_promised_with_more_margin(bindery_days, buffer_days, ready, margin):
+    found = estimate(backlog={"bindery": 480 * bindery_days}, buffer_days=buffer_days)
+    assert (found.ready, found.buffer_days) == (ready, margin)
+    assert found.delivery == CALENDAR.add_business_days(ready, margin + 1)  # then the campus run
+    assert rules.margin_days(buffer_days, plan_days=CALENDAR.business_days_between(found.start, ready)) == margin
+
+
 def test_the_plan_without_the_buffer_is_kept_for_calibration():
     found = estimate(buffer_days=2)
     assert found.planned_delivery == date(2026, 11, 24) and found.delivery == date(2026, 11, 27)
