@@ -111,8 +111,9 @@ def test_estimate(kwargs, ready, delivery):
 
 @pytest.mark.parametrize("bindery_days, buffer_days, ready, margin", [
     (3, 1, date(2026, 11, 27), 1),  # a plan of 3 business days (Thanksgiving between): the calibrated buffer
-    (5, 1, date(2026, 12, 1), 2),   # 5: a day more
-    (10, 1, date(2026, 12, 8), 3),  # 10: two more
+    (4, 1, date(2026, 11, 30), 2),  # 4: a day more
+    (5, 1, date(2026, 12, 1), 2),   # 5: still one more
+    (10, 1, date(2026, 12, 8), 3),  # 10: two more (one for every four)
     (5, 4, date(2026, 12, 1), 4),   # a calibrated buffer already longer stands
 ])
 def test_a_long_plan_is_promised_with_more_margin(bindery_days, buffer_days, ready, margin):
