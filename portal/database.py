@@ -277,7 +277,7 @@ def execute_many(session, statement, rows: list[dict]) -> int:
     connection = session.connection()
     dialect = connection.dialect
     compiled = statement.compile(dialect=dialect)
-    names = list(compiled.positiontup) if compiled.positional else list(compiled.binds)
+    names = list(compiled.positiontup) if compiled.positional else list(dict.fromkeys(compiled.bind_names.values()))
     converters = {}
     for name in set(names):
         kind = compiled.binds[name].type

@@ -66,7 +66,6 @@ def open_jobs(today: date, *, resumes: date | None = None) -> tuple[list[rules.O
     jobs = []
     zone = shop_zone()
     on_hold, before_proof = OrderStatus.ON_HOLD, (OrderStatus.RECEIVED, OrderStatus.PREPRESS)
-    transits: dict[tuple[date, date], int] = {}  # a few hundred distinct (ready by, promise) among 10,000 orders
     for (order_id, _, status, product_id, rush, promise, ready_by, placed_at, method, *_) in orders.values():
         proof_days, proof_from = 0, None
         if order_id in proofs_out:
@@ -78,9 +77,7 @@ def open_jobs(today: date, *, resumes: date | None = None) -> tuple[list[rules.O
         titles, days_left = clearing.get(order_id, ((), 0))
         if titles and days_left >= proof_days:  # printing waits for copyright permission, counted from today
             proof_days, proof_from = days_left, today
-        transit = transits.get((ready_by, promise))
-        if transit is None:
-            transit = transits[ready_by, promise] = calendar.business_days_between(ready_by, promise)
+        transit = calendar.business_days_between(ready_by, promise)  # remembered by the calendar: a few hundred pairs
         jobs.append(rules.OpenJob(order_id, rush, promise, placed_at.astimezone(zone).date(), tuple(steps[order_id]),
                                   method, held=status == on_hold, proof_days=proof_days, proof_from=proof_from,
                                   awaiting_clearance=titles, ready_by=ready_by, transit_days=transit))

@@ -20,12 +20,13 @@ class ShopCalendar:
         return day.weekday() < 5 and day not in self.closed
 
     def on_or_after(self, day: date) -> date:
-        found = self._memo("on_or_after").get(day)
+        answers = self._answers()
+        found = answers.get(("on_or_after", day))
         if found is None:
             found = day
             while not self.is_business_day(found):
                 found += timedelta(days=1)
-            self._memo("on_or_after")[day] = found
+            answers["on_or_after", day] = found
         return found
 
     def next_business_day(self, day: date) -> date:
@@ -33,33 +34,33 @@ class ShopCalendar:
 
     def add_business_days(self, day: date, count: int) -> date:
         """The business day `count` business days after `day` (itself when count is 0)."""
-        memo = self._memo("add_business_days")
-        found = memo.get((day, count))
+        answers = self._answers()
+        found = answers.get(("add", day, count))
         if found is None:
             found = self.on_or_after(day)
             for _ in range(count):
                 found = self.next_business_day(found)
-            memo[day, count] = found
+            answers["add", day, count] = found
         return found
 
     def business_days_between(self, start: date, end: date) -> int:
         """Business days after `start` up to and including `end`; negative when `end` is earlier."""
         if end < start:
             return -self.business_days_between(end, start)
-        memo = self._memo("business_days_between")
-        days = memo.get((start, end))
+        answers = self._answers()
+        days = answers.get(("between", start, end))
         if days is None:
             days, day = 0, start
             while day < end:
                 day += timedelta(days=1)
                 days += self.is_business_day(day)
-            memo[start, end] = days
+            answers["between", start, end] = days
         return days
 
-    def _memo(self, name: str) -> dict:
+    def _answers(self) -> dict:
         """Answers already worked out, kept on the calendar (it never changes): the re-plan asks the same few
         questions tens of thousands of times. Not a field, so not compared or shown."""
-        return self.__dict__.setdefault(f"_memo_{name}", {})
+        return self.__dict__.setdefault("_answers_found", {})  # not "_answers": that would hide this method
 
 
 def build_calendar(holidays: Iterable[date], closures: Iterable[date]) -> ShopCalendar:
